@@ -1,0 +1,9 @@
+"""The one pagination every list endpoint uses: ?page=, ?page_size= (20 by default, 100 at most)."""
+
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100

@@ -1,0 +1,16 @@
+"""Publishing background work so that a broker outage never loses it or fails a request."""
+
+import logging
+
+from kombu.exceptions import OperationalError as BrokerError
+
+logger = logging.getLogger(__name__)
+
+
+def task_enqueue(task, **kwargs) -> None:
+    """Publish `task` once, without retrying; if the broker is down, run it here and now."""
+    try:
+        task.apply_async(kwargs=kwargs, retry=False)
+    except (BrokerError, ConnectionError, OSError) as error:
+        logger.warning("broker unavailable, running %s inline: %s", task.name, type(error).__name__)
+        task.apply(kwargs=kwargs, throw=True)

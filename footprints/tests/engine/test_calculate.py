@@ -1,0 +1,237 @@
+"""Worked examples by hand from the published factors, plus the rules of absent sections."""
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from footprints import engine
+
+ZERO_SECTIONS = {
+    "electricity": {},
+    "heating": {},
+    "transportation": {},
+    "waste": {},
+    "lifestyle": {"diet": "vegan"},
+    "other": {},
+}
+
+
+def answers(country="GB", household_size=1, **sections):
+    return {"country": country, "household_size": household_size, **ZERO_SECTIONS, **sections}
+
+
+def kg(result, category):
+    return result.categories_kg[category]
+
+
+def test_gb_electricity_is_generation_plus_td_losses_shared_by_household():
+    result = engine.calculate(
+        answers(household_size=2, electricity={"kwh_per_year": 2700, "renewable_share": 0})
+    )
+    # DESNZ 2024: generation 0.20705 + T&D 0.01830 kg CO2e/kWh; 2700 kWh / 2 people
+    assert kg(result, "electricity") == Decimal("304.223")  # 2700 * 0.22535 / 2 = 304.2225
+    lines = [line for line in result.trace if line.category == "electricity"]
+    assert [line.activity for line in lines] == ["grid_generation", "grid_td_losses"]
+    assert all(line.share == 0.5 for line in lines)
+
+
+def test_green_tariff_share_removes_that_part_of_grid_electricity():
+    result = engine.calculate(answers(electricity={"kwh_per_year": 1000, "renewable_share": 0.5}))
+    assert kg(result, "electricity") == Decimal("112.675")  # 500 kWh * 0.22535
+
+
+def test_gb_heating_by_fuel():
+    result = engine.calculate(
+        answers(
+            heating={
+                "natural_gas_kwh_per_year": 11500,  # DESNZ 2024 natural gas 0.18290 /kWh gross CV
+                "heating_oil_litres_per_year": 100,  # DESNZ 2024 burning oil 2.54015 /litre
+                "lpg_litres_per_year": 100,  # DESNZ 2024 LPG 1.55713 /litre
+            }
+        )
+    )
+    # 11500 * 0.1829 + 100 * 2.54015 + 100 * 1.55713 = 2103.35 + 254.015 + 155.713
+    assert kg(result, "heating") == Decimal("2513.078")
+
+
+def test_gb_petrol_car_and_rail():
+    result = engine.calculate(
+        answers(
+            transportation={
+                "car_km_per_year": 10000,
+                "car_fuel": "petrol",
+                "rail_km_per_year": 1000,
+            }
+        )
+    )
+    # DESNZ 2024 average petrol car 0.16984 /km; national rail 0.03546 /passenger.km
+    assert kg(result, "transportation") == Decimal("1733.860")  # 1698.4 + 35.46
+
+
+def test_flight_counts_use_documented_distances():
+    result = engine.calculate(answers(transportation={"flights_short_haul_per_year": 2}))
+    # 2 one-way flights * 1500 km (assumptions.csv) * DESNZ short-haul economy 0.18287
+    assert kg(result, "transportation") == Decimal("548.610")
+
+
+def test_gb_waste_landfill_and_recycling():
+    result = engine.calculate(answers(waste={"kg_per_week": 10, "recycling_share": 0.5}))
+    # 520 kg/year: 260 kg to landfill * 0.49724 + 260 kg recycled * 0.021 (DESNZ waste disposal)
+    assert kg(result, "waste") == Decimal("134.742")  # 129.2824 + 5.46
+
+
+def test_diet_from_scarborough_2014_per_year():
+    result = engine.calculate(answers(lifestyle={"diet": "high_meat"}))
+    assert kg(result, "lifestyle") == Decimal("2624.350")  # 7.19 kg/day * 365
+
+
+def test_gb_spending_in_pounds():
+    result = engine.calculate(answers(other={"services_spend_per_month": 100}))
+    assert kg(result, "other") == Decimal("240.000")  # 1200 GBP * 0.20 kg/GBP (Defra SIC)
+    assert "spend_world_factor" not in {r.code for r in result.confidence_reasons}
+
+
+def test_us_electricity_uses_egrid_and_car_uses_epa():
+    result = engine.calculate(
+        answers(
+            country="US",
+            electricity={"kwh_per_year": 10000},
+            transportation={"car_km_per_year": 10000, "car_fuel": "petrol"},
+        )
+    )
+    assert kg(result, "electricity") == Decimal("3733.500")  # 10000 * 0.37335 (eGRID2022)
+    # EPA Hub 2024 passenger car 0.30793 kg/mile -> 0.19134 kg/km
+    assert kg(result, "transportation") == Decimal("1913.400")
+
+
+def test_us_heating_natural_gas_from_epa_hub():
+    result = engine.calculate(answers(country="US", heating={"natural_gas_kwh_per_year": 1000}))
+    assert kg(result, "heating") == Decimal("181.220")  # 53.11 kg/mmBtu / 293.071 = 0.18122
+
+
+def test_us_spending_in_dollars():
+    result = engine.calculate(
+        answers(country="US", lifestyle={"diet": "vegan", "clothing_spend_per_month": 50})
+    )
+    # 365 * 2.89 (vegan) + 600 USD * 0.30 kg/USD (USEEIO apparel)
+    assert kg(result, "lifestyle") == Decimal("1234.850")
+
+
+def test_spending_elsewhere_uses_world_factor_and_lowers_confidence():
+    result = engine.calculate(answers(country="FR", other={"services_spend_per_month": 100}))
+    assert kg(result, "other") == Decimal("180.000")
+    assert "spend_world_factor" in {r.code for r in result.confidence_reasons}
+    assert result.confidence_score < 1
+
+
+def test_electric_car_uses_country_grid():
+    gb = engine.calculate(
+        answers(transportation={"car_km_per_year": 10000, "car_fuel": "electric"})
+    )
+    fr = engine.calculate(
+        answers(country="FR", transportation={"car_km_per_year": 10000, "car_fuel": "electric"})
+    )
+    # 10000 km * 0.188 kWh/km * grid (GB 0.22535, FR Ember 0.04418)
+    assert kg(gb, "transportation") == Decimal("423.658")
+    assert kg(fr, "transportation") == Decimal("83.058")
+
+
+def test_car_without_fuel_counts_as_petrol_and_lowers_confidence():
+    result = engine.calculate(answers(transportation={"car_km_per_year": 1000}))
+    assert kg(result, "transportation") == Decimal("169.840")
+    assert "default_fuel" in {r.code for r in result.confidence_reasons}
+
+
+def test_absent_section_takes_country_average_and_is_reported():
+    given = answers()
+    del given["heating"]
+    result = engine.calculate(given)
+    assert result.estimated_sections == ("heating",)
+    assert kg(result, "heating") == Decimal("891.000")
+    assert "section_estimated" in {r.code for r in result.confidence_reasons}
+
+
+def test_empty_section_means_zero():
+    result = engine.calculate(answers(heating={}))
+    assert kg(result, "heating") == Decimal("0.000")
+    assert "heating" not in result.estimated_sections
+
+
+def test_everything_absent_gives_country_average_total():
+    result = engine.calculate({"country": "GB"})
+    assert set(result.estimated_sections) == set(engine.CATEGORIES)
+    assert float(result.total_kg) == result.comparison[0].kg_co2e
+
+
+def test_other_country_electricity_average_scales_world_by_grid():
+    result = engine.calculate({"country": "FR"})
+    # WORLD 600 kg * FR 44.18 / WORLD 472.94 g/kWh (Ember)
+    assert kg(result, "electricity") == Decimal("56.049")
+
+
+def test_result_has_all_six_categories_and_exact_total():
+    result = engine.calculate({"country": "US", "household_size": 3})
+    assert tuple(result.categories_kg) == engine.CATEGORIES
+    assert result.total_kg == sum(result.categories_kg.values())
+
+
+def test_household_total_multiplies_home_categories_only():
+    result = engine.calculate(
+        answers(household_size=4, electricity={"kwh_per_year": 4000}, lifestyle={"diet": "vegan"})
+    )
+    home = kg(result, "electricity") + kg(result, "heating") + kg(result, "waste")
+    assert result.household_total_kg == home * 4 + (result.total_kg - home)
+
+
+def test_comparison_has_country_world_and_target():
+    labels = [point.label for point in engine.calculate({"country": "GB"}).comparison]
+    assert labels == [
+        "United Kingdom average",
+        "World average",
+        "1.5 °C-compatible lifestyle target for 2030",
+    ]
+    world = engine.calculate({"country": "WORLD"}).comparison
+    assert [point.label for point in world][0] == "World average"
+
+
+def test_normalised_input_can_be_replaced_and_recalculated():
+    before = engine.validate(answers(heating={"natural_gas_kwh_per_year": 10000}))
+    after = dataclasses.replace(before, heating=engine.HeatingAnswers())
+    saving = engine.calculate(before).total_kg - engine.calculate(after).total_kg
+    assert saving == Decimal("1829.000")
+
+
+def test_as_dict_is_json_ready():
+    import json
+
+    data = engine.calculate({"country": "GB"}).as_dict()
+    json.dumps(data)
+    assert set(data) >= {
+        "total_emissions",
+        "breakdown",
+        "estimated_sections",
+        "confidence_score",
+        "confidence_reasons",
+        "model_name",
+        "model_version",
+        "factor_version",
+        "trace",
+        "comparison",
+    }
+    assert data["model_name"] == "carbon_site.engine"
+
+
+def test_unusual_answer_is_flagged_outside_national_range():
+    result = engine.calculate(answers(electricity={"kwh_per_year": 20000}))
+    assert "outside_national_range" in {r.code for r in result.confidence_reasons}
+
+
+@pytest.mark.parametrize("code", ["GB", "US", "WORLD", "DE"])
+def test_countries_includes(code):
+    assert code in dict(engine.countries())
+
+
+def test_countries_sorted_by_name():
+    names = [name for _, name in engine.countries()]
+    assert names == sorted(names)

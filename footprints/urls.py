@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("calculate/", views.calculate, name="calculate"),
+    path("calculate/quick/", views.calculate_quick, name="calculate-quick"),
+    path("results/<uuid:calculation_uuid>/", views.result, name="result"),
+    path("methodology/", views.methodology, name="methodology"),
+]

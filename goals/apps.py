@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class GoalsConfig(AppConfig):
+    name = "goals"
+    verbose_name = "Goals"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from footprints.signals import footprint_recorded
+
+        from .models import UserGoal
+        from .services import goals_on_footprint_recorded
+
+        auditlog.register(UserGoal, exclude_fields=["updated_at"])
+        footprint_recorded.connect(goals_on_footprint_recorded, dispatch_uid="goals_progress")

@@ -1,0 +1,90 @@
+"""An action offered for one footprint, with the kilograms it would save."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from footprints.models import CarbonFootprint, emissions_field
+
+
+class Recommendation(models.Model):
+    class Impact(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    class Effort(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    carbon_footprint = models.ForeignKey(
+        CarbonFootprint, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    action_code = models.CharField(max_length=64, db_index=True)
+    category = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    action_required = models.TextField(blank=True)
+    effort = models.CharField(max_length=10, choices=Effort.choices, default=Effort.MEDIUM)
+    potential_savings = emissions_field()
+    priority = models.PositiveIntegerField()
+    estimated_impact = models.CharField(max_length=10, choices=Impact.choices)
+    is_implemented = models.BooleanField(default=False)
+    implemented_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "recommendations"
+        ordering = ["priority", "id"]
+        indexes = [
+            models.Index(
+                fields=["carbon_footprint", "priority"], name="recommendations_fp_priority"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(potential_savings__gte=0),
+                name="recommendations_savings_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1), name="recommendations_priority_from_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.potential_savings} kg CO2e/year)"
+
+
+class ImplementedAction(models.Model):
+    """An action a user has taken: counted once, however many footprints offered it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="implemented_actions"
+    )
+    action_code = models.CharField(max_length=64)
+    category = models.CharField(max_length=20)
+    # The saving when it was taken, from the recommendation the user acted on.
+    realised_savings = emissions_field()
+    recommendation = models.ForeignKey(
+        Recommendation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    implemented_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "implemented_actions"
+        ordering = ["-implemented_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "action_code"], name="implemented_actions_once_per_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(realised_savings__gte=0),
+                name="implemented_actions_savings_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_code} by {self.user_id}"
