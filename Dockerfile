@@ -23,7 +23,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY scripts/vendor-assets.sh scripts/vendor-assets.sh
-RUN scripts/vendor-assets.sh
+RUN bash scripts/vendor-assets.sh
 
 # --- Runtime ------------------------------------------------------------------------------------
 FROM python:3.11-slim AS runtime
@@ -64,4 +64,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "scripts/docker-healthcheck.py"]
 
-CMD ["sh", "-c", "exec gunicorn carbon_site.wsgi:application --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
+# gunicorn's control socket would go under $HOME, which the app user cannot write; unused here.
+CMD ["sh", "-c", "exec gunicorn carbon_site.wsgi:application --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-2} --access-logfile - --no-control-socket"]

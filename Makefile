@@ -24,13 +24,14 @@ help: ## List the targets
 		| awk 'BEGIN {FS = ":.*?## "} {printf "  %-10s %s\n", $$1, $$2}'
 
 $(PY):
-	@scripts/ensure-python.sh "$(PYTHON)"
-	@scripts/ensure-system-packages.sh "$(PYTHON)"
+	@bash scripts/ensure-python.sh "$(PYTHON)"
+	@bash scripts/ensure-system-packages.sh "$(PYTHON)"
 	@echo "==> creating $(VENV) with $$($(PYTHON) -c 'import sys; print(sys.executable)')"
 	$(PYTHON) -m venv --clear $(VENV)
 
 $(INSTALLED): $(REQUIREMENTS) | $(PY)
-	@scripts/ensure-system-packages.sh "$(PY)"
+	@bash scripts/ensure-python.sh "$(PY)" || { echo "  $(VENV) was made with it: rm -rf $(VENV), then run make again." >&2; exit 1; }
+	@bash scripts/ensure-system-packages.sh "$(PY)"
 	@echo "==> installing requirements-dev.txt into $(VENV) (the first time takes a few minutes)"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
@@ -38,7 +39,7 @@ $(INSTALLED): $(REQUIREMENTS) | $(PY)
 install: $(INSTALLED) ## Create .venv and install the Python packages (again only when requirements*.txt change)
 
 assets: ## Install npm packages when package-lock.json changed; copy front-end assets to static/vendor/
-	@scripts/ensure-node-assets.sh
+	@bash scripts/ensure-node-assets.sh
 
 run: install assets ## Migrate, train the quick model once, serve on 127.0.0.1:8000 (DEBUG on; PORT=8080 make run)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
@@ -50,7 +51,7 @@ run: install assets ## Migrate, train the quick model once, serve on 127.0.0.1:8
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install assets ## Lint, migration/schema/deploy checks, pytest on SQLite, then on MariaDB + Redis
-	@PY="$(PY)" scripts/test-stages.sh
+	@PY="$(PY)" bash scripts/test-stages.sh
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
@@ -63,10 +64,10 @@ format: install ## ruff format, then ruff check --fix
 migrate: install ## Apply migrations (DATABASE_URL, or SQLite)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
-superuser: install ## Create an admin account for /admin/
+superuser: migrate ## Create an admin account for /admin/
 	DEBUG=1 $(PY) manage.py createsuperuser
 
-demo: install ## Load demo users and footprints (manage.py demo_load)
+demo: migrate ## Load demo users and footprints (manage.py demo_load)
 	@if DEBUG=1 $(PY) manage.py help demo_load >/dev/null 2>&1; then \
 		DEBUG=1 $(PY) manage.py demo_load; \
 	else \

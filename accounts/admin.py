@@ -3,14 +3,16 @@
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .models import User, UserProfile, UserSession
-from .security_events import SecurityEvent
+from .privacy import account_erase, user_export_zip
+from .security_events import SecurityEvent, security_event_record
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -74,6 +76,43 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "username", "password1", "password2")}),
     )
+    actions = ["export_data", "erase_accounts"]
+
+    @admin.action(description="Download the selected person's data (ZIP)")
+    def export_data(self, request, queryset):
+        """A subject-access request handled by staff; the download itself is audited."""
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one person to export.", messages.ERROR)
+            return None
+        person = queryset.get()
+        security_event_record(
+            request, SecurityEvent.STAFF_EXPORTED_DATA, user=person, actor=request.user
+        )
+        return FileResponse(
+            user_export_zip(person),
+            as_attachment=True,
+            filename=f"carbon_site-export-{person.uuid}.zip",
+            content_type="application/zip",
+        )
+
+    @admin.action(
+        description="Erase the selected accounts and all their data", permissions=["delete"]
+    )
+    def erase_accounts(self, request, queryset):
+        """Erasure as the person would get it (audit redaction, tokens, email); audited."""
+        erased = 0
+        for person in queryset.exclude(pk=request.user.pk):
+            person_uuid = str(person.uuid)
+            account_erase(user=person)
+            security_event_record(
+                request,
+                SecurityEvent.STAFF_ERASED_ACCOUNT,
+                user=None,
+                actor=request.user,
+                user_uuid=person_uuid,
+            )
+            erased += 1
+        self.message_user(request, f"Erased {erased} account(s).", messages.SUCCESS)
 
     @admin.display(description="Password")
     def password_status(self, user: User) -> str:

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carbon_site.config import feature_check
 from carbon_site.http import RequestMeta
 from carbon_site.openapi import error_responses
 from carbon_site.serializers import DetailOutput, StrictInputSerializer
@@ -74,7 +75,7 @@ class RegisterApi(APIView):
     @extend_schema(
         operation_id="auth_register",
         request=RegisterInput,
-        responses={201: PublicProfileOutput, **error_responses(400, 429)},
+        responses={201: PublicProfileOutput, **error_responses(400, 403, 429)},
         examples=[
             OpenApiExample(
                 "Sign up",
@@ -85,6 +86,7 @@ class RegisterApi(APIView):
         auth=[],
     )
     def post(self, request):
+        feature_check("signups_open")
         attempt_limit_hit(request, "signup")
         answers = self.RegisterInput(data=request.data)
         answers.is_valid(raise_exception=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, privacy_api
 
 urlpatterns = [
     path("auth/register/", api.RegisterApi.as_view(), name="api-register"),
@@ -20,6 +20,8 @@ urlpatterns = [
         name="api-password-reset-confirm",
     ),
     path("me/", api.MeApi.as_view(), name="api-me"),
+    path("me/export/", privacy_api.ExportApi.as_view(), name="api-export"),
+    path("me/delete/", privacy_api.AccountDeleteApi.as_view(), name="api-account-delete"),
     path("me/password/", api.PasswordChangeApi.as_view(), name="api-password-change"),
     path("me/sessions/", api.SessionListApi.as_view(), name="api-sessions"),
     path(

@@ -76,6 +76,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         db_table = "users"
         ordering = ["-created_at"]
+        # Expired verification links are found by it (carbon_site.retention).
+        indexes = [
+            models.Index(fields=["email_verification_sent_at"], name="users_verification_sent_at")
+        ]
 
     def __str__(self) -> str:
         return self.email

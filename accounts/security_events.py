@@ -16,7 +16,6 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
-from django.db.models import Q
 
 from carbon_site.http import RequestMeta
 from carbon_site.ratelimits import (
@@ -47,6 +46,8 @@ class SecurityEvent(StrEnum):
     EMAIL_VERIFIED = "email_verified"
     SESSION_REVOKED = "session_revoked"
     RATE_LIMITED = "rate_limited"
+    STAFF_EXPORTED_DATA = "staff_exported_data"
+    STAFF_ERASED_ACCOUNT = "staff_erased_account"
 
     @property
     def label(self) -> str:
@@ -100,22 +101,6 @@ def security_event_record(
             **details,
         },
     )
-
-
-def security_events_anonymise(*, user: User) -> int:
-    """Drop the address and browser from a person's security events (for account erasure)."""
-    entries = LogEntry.objects.filter(
-        Q(actor=user)
-        | Q(content_type=ContentType.objects.get_for_model(User), object_pk=str(user.pk)),
-        action=LogEntry.Action.ACCESS,
-        additional_data__has_key="event",
-    )
-    changed = 0
-    for entry in entries:
-        entry.additional_data = {**entry.additional_data, "ip": None, "user_agent": ""}
-        entry.save(update_fields=["additional_data"])
-        changed += 1
-    return changed
 
 
 # --- Limits -----------------------------------------------------------------------------------

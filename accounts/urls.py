@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "accounts"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("password/", views.password_change, name="password-change"),
     path("devices/", views.devices, name="devices"),
+    path("export/", privacy_views.export, name="export"),
+    path("delete/", privacy_views.delete_account, name="delete"),
     path("devices/revoke-others/", views.devices_revoke_others, name="devices-revoke-others"),
     path("devices/<uuid:session_uuid>/revoke/", views.device_revoke, name="device-revoke"),
 ]

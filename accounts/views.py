@@ -188,11 +188,12 @@ def verify_email_link(request, token: str):
 @never_cache
 def verify_email_confirm(request):
     raw_token = request.session.pop(VERIFY_TOKEN_KEY, None)
+    problems = []
     if raw_token:
         try:
             user = services.email_verify(raw_token=raw_token)
-        except ValidationError:
-            pass
+        except ValidationError as error:
+            problems = error.messages
         else:
             security_event_record(request, SecurityEvent.EMAIL_VERIFIED, user=user, actor=user)
             messages.success(request, f"Thank you: {user.email} is confirmed.")
@@ -202,7 +203,11 @@ def verify_email_confirm(request):
     return render(
         request,
         "accounts/link_invalid.html",
-        {"again_url": "accounts:verify-email-resend", "again_label": "Send a new link"},
+        {
+            "problems": problems,
+            "again_url": "accounts:verify-email-resend",
+            "again_label": "Send a new link",
+        },
         status=400,
     )
 

@@ -4,19 +4,20 @@ Target (from the issue): under gunicorn (2 sync workers) on MariaDB, the footpri
 reaches at least 60 % of the requests per second of the baseline (benchmarks/baseline.py: a
 minimal DRF endpoint that validates the same body and inserts one row), rate limits off for both.
 
-What it does, all on loopback and bounded in time (about 1.5 minutes with the defaults):
+What it does, all on loopback and bounded in time (1.5 to 2.5 minutes with the defaults):
 1. drops and creates the MariaDB database `carbon_site_bench` and migrates it with
    benchmarks.bench_settings;
 2. in a Django process, counts the SQL queries of one request to each endpoint (and, with
    --profile N, profiles N footprints requests with cProfile);
 3. starts gunicorn (2 sync workers) in its own process group, checks one request to each
-   endpoint, warms both up, then runs wrk against them in alternating order, round after round,
-   with the same connections and body;
+   endpoint, warms both up, waits (at most a minute) for the machine to be idle, then runs wrk
+   against them in alternating order, round after round, with the same connections and body,
+   recording how much CPU went to gunicorn, MariaDB, wrk and other processes;
 4. prints requests/s and latency percentiles per round, the ratio footprints/baseline per round
    and its median, writes var/bench/calculation.json, stops gunicorn and drops the database.
 
-Exit status: 0 when every answer was 2xx (1 otherwise, or when something failed); with --check,
-3 when the median ratio misses the target.
+Exit status: 0 when every request was answered 2xx (1 on a non-2xx answer, a socket error or any
+other failure); with --check, 3 when the median ratio misses the target.
 
 Run: .venv/bin/python benchmarks/bench_calculation.py   (or `make bench` for every benchmark)
 """
@@ -379,18 +380,19 @@ def _process_stat(pid: str) -> list[str] | None:
 
 
 class CpuMeter:
-    """How busy the machine was during a run, and how much of it was not the benchmark.
+    """Where the machine's CPU went during a run: gunicorn, MariaDB, wrk, or someone else.
 
-    Ours: gunicorn's process group, mariadbd (other clients of the same server included) and wrk.
-    Foreign: everything else that ran, plus the hypervisor's steal. On a shared machine a run with
-    a large foreign share is noise, and says so.
+    gunicorn is its process group, MariaDB every mariadbd process (other clients of the same server
+    included), wrk the waited-for children of this process. Foreign is everything else that ran
+    plus the hypervisor's steal: on a shared machine a run with a large foreign share is noise,
+    and the report says so.
     """
 
     def __init__(self, gunicorn_pgid: int):
         self.gunicorn_pgid = gunicorn_pgid
 
-    def _ours_ticks(self) -> int:
-        ticks = 0
+    def _process_ticks(self) -> dict[str, int]:
+        ticks = {"gunicorn": 0, "mariadb": 0}
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
@@ -398,36 +400,66 @@ class CpuMeter:
             if fields is None:
                 continue
             # fields[2] is the process group, fields[11] and [12] user and system ticks.
-            ours = int(fields[2]) == self.gunicorn_pgid
-            if not ours:
+            if int(fields[2]) == self.gunicorn_pgid:
+                owner = "gunicorn"
+            else:
                 try:
-                    ours = Path(f"/proc/{entry.name}/comm").read_text().strip() == "mariadbd"
+                    comm = Path(f"/proc/{entry.name}/comm").read_text().strip()
                 except OSError:
-                    ours = False
-            if ours:
-                ticks += int(fields[11]) + int(fields[12])
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once waited for
-        return ticks + round((children.ru_utime + children.ru_stime) * CLOCK_TICKS)
+                    continue
+                if comm != "mariadbd":
+                    continue
+                owner = "mariadb"
+            ticks[owner] += int(fields[11]) + int(fields[12])
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        ticks["wrk"] = round((children.ru_utime + children.ru_stime) * CLOCK_TICKS)
+        return ticks
 
     @staticmethod
-    def _machine_ticks() -> tuple[int, int, int]:
+    def _machine_ticks() -> dict[str, int]:
         values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-        user, nice, system, idle, iowait, irq, softirq, steal = values
-        return user + nice + system + irq + softirq, steal, sum(values)
+        user, nice, system, _idle, _iowait, irq, softirq, steal = values
+        return {"busy": user + nice + system + irq + softirq, "steal": steal, "all": sum(values)}
 
     def start(self) -> None:
-        self.before = (self._machine_ticks(), self._ours_ticks())
+        self.before = (self._machine_ticks(), self._process_ticks())
 
-    def stop(self) -> dict[str, float]:
-        (busy, steal, total), ours = self._machine_ticks(), self._ours_ticks()
-        (busy0, steal0, total0), ours0 = self.before
-        elapsed = max(1, total - total0)
-        foreign = max(0, (busy - busy0) - (ours - ours0)) + (steal - steal0)
+    def stop(self, requests: int) -> dict[str, object]:
+        machine, processes = self._machine_ticks(), self._process_ticks()
+        machine0, processes0 = self.before
+        spent = {name: processes[name] - processes0[name] for name in processes}
+        busy = machine["busy"] - machine0["busy"]
+        elapsed = max(1, machine["all"] - machine0["all"])
+        foreign = max(0, busy - sum(spent.values())) + machine["steal"] - machine0["steal"]
         return {
-            "busy_share": round((busy - busy0) / elapsed, 3),
-            "benchmark_share": round((ours - ours0) / elapsed, 3),
+            "busy_share": round(busy / elapsed, 3),
             "foreign_share": round(foreign / elapsed, 3),
+            "cpu_ms_per_request": {
+                name: round(ticks / CLOCK_TICKS * 1e3 / max(1, requests), 3)
+                for name, ticks in spent.items()
+            },
         }
+
+
+def wait_for_quiet(limit_seconds: float, busy_below: float = 0.2) -> str:
+    """Wait (at most `limit_seconds`) for a 2-second window in which the machine is mostly idle.
+
+    On a shared machine other people's test runs take whole cores; starting in a lull makes
+    the numbers less noisy. It only waits: the foreign CPU share is measured during every run.
+    """
+    started = time.monotonic()
+    while True:
+        before = CpuMeter._machine_ticks()
+        time.sleep(2)
+        after = CpuMeter._machine_ticks()
+        busy = (after["busy"] - before["busy"] + after["steal"] - before["steal"]) / max(
+            1, after["all"] - before["all"]
+        )
+        waited = time.monotonic() - started
+        if busy < busy_below:
+            return f"machine idle ({busy:.0%} busy) after {waited:.0f} s"
+        if waited >= limit_seconds:
+            return f"machine still {busy:.0%} busy after {waited:.0f} s, measuring anyway"
 
 
 def wrk(
@@ -448,13 +480,13 @@ def wrk(
     process = subprocess.run(
         command, capture_output=True, text=True, check=False, timeout=seconds + 30
     )
-    cpu = meter.stop()
     for line in process.stdout.splitlines():
         if line.startswith("WRK_RESULT "):
             result = json.loads(line.removeprefix("WRK_RESULT "))
             break
     else:
         raise BenchError(f"wrk failed ({process.returncode}):\n{process.stdout}{process.stderr}")
+    cpu = meter.stop(result["requests"])
     seconds_measured = result["duration_us"] / 1e6
     latency = result["latency_us"]
     return {
@@ -487,13 +519,27 @@ def summarise(rounds: list[dict]) -> dict[str, object]:
                 key: round(statistics.median(run["latency_ms"][key] for run in runs), 2)
                 for key in ("p50", "p90", "p95", "p99")
             },
+            "cpu_ms_per_request_median_of_rounds": {
+                owner: round(
+                    statistics.median(run["cpu"]["cpu_ms_per_request"][owner] for run in runs), 3
+                )
+                for owner in ("gunicorn", "mariadb", "wrk")
+            },
             "requests": sum(run["requests"] for run in runs),
             "non_2xx": sum(run["non_2xx"] for run in runs),
         }
     ratios = [entry["ratio"] for entry in rounds]
     ratio = statistics.median(ratios)
+
+    def cpu_cost(run: dict) -> float:
+        return sum(run["cpu"]["cpu_ms_per_request"].values())
+
+    # Both endpoints saturate the machine's cores, so the inverse ratio of their CPU cost per
+    # request predicts the throughput ratio; it is much less sensitive to other processes.
+    cpu_ratios = [cpu_cost(entry["baseline"]) / cpu_cost(entry["footprints"]) for entry in rounds]
     summary.update(
         {
+            "cpu_cost_ratio_median": round(statistics.median(cpu_ratios), 3),
             "ratio_median": round(ratio, 3),
             "ratio_min": round(min(ratios), 3),
             "ratio_max": round(max(ratios), 3),
@@ -535,6 +581,17 @@ def print_table(rounds: list[dict], summary: dict) -> None:
             f"{latency['p50']:>8.2f} {latency['p90']:>8.2f} {latency['p95']:>8.2f} "
             f"{latency['p99']:>8.2f} {line['requests']:>9} {line['non_2xx']:>8}"
         )
+    print()
+    for name in ENDPOINTS:
+        cpu = summary[name]["cpu_ms_per_request_median_of_rounds"]
+        print(
+            f"CPU per request, {name:<10}: gunicorn {cpu['gunicorn']:.2f} ms, "
+            f"MariaDB {cpu['mariadb']:.2f} ms, wrk {cpu['wrk']:.2f} ms"
+        )
+    print(
+        f"CPU-cost ratio (baseline CPU per request / footprints CPU per request, a cross-check "
+        f"less sensitive to other processes): {summary['cpu_cost_ratio_median']:.2f}"
+    )
     verdict = "meets" if summary["meets_target"] else "MISSES"
     if summary["foreign_cpu_share_max"] > NOISY_SHARE:
         print(
@@ -554,6 +611,7 @@ def run(arguments: argparse.Namespace) -> int:
     started_at = datetime.datetime.now(datetime.UTC)
     RESULT_PATH.unlink(missing_ok=True)  # a failed run must not leave an old result behind
     mariadb_version = database_create()
+    machine_facts = machine(mariadb_version)
     gunicorn = None
     try:
         migrate()
@@ -579,7 +637,8 @@ def run(arguments: argparse.Namespace) -> int:
                 name: wrk(base + path, body_path, seconds=arguments.warmup, meter=meter, **load)
                 for name, path in ENDPOINTS.items()
             }
-            print(f"warmed up ({arguments.warmup} s each); measuring", flush=True)
+            quiet = wait_for_quiet(arguments.quiet_wait)
+            print(f"warmed up ({arguments.warmup} s each); {quiet}; measuring", flush=True)
             rounds = []
             for number in range(1, arguments.rounds + 1):
                 # Alternate the order, so drift (table growth, a noisy neighbour) hits both.
@@ -630,7 +689,7 @@ def run(arguments: argparse.Namespace) -> int:
     result = {
         "benchmark": "calculation",
         "started_at": started_at.isoformat(timespec="seconds"),
-        "machine": machine(mariadb_version),
+        "machine": machine_facts,
         "config": {
             "server": "gunicorn, 2 sync workers",
             "settings": SETTINGS_MODULE,
@@ -655,6 +714,9 @@ def run(arguments: argparse.Namespace) -> int:
     RESULT_PATH.parent.mkdir(parents=True, exist_ok=True)
     RESULT_PATH.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {RESULT_PATH.relative_to(ROOT)}")
+    if socket_errors:
+        print(f"FAILED: {socket_errors} socket errors (see calculation.json)", file=sys.stderr)
+        return 1
     if bad:
         first = next(
             (
@@ -681,6 +743,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="cProfile N footprints requests"
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60,
+        metavar="SECONDS",
+        help="wait at most this long for an idle machine before measuring",
     )
     parser.add_argument("--check", action="store_true", help="exit 3 when the ratio misses")
     parser.add_argument("--keep-database", action="store_true", help="leave it for inspection")

@@ -45,6 +45,9 @@ for name in ("baseline", "footprints"):
     )
 verdict = "meets" if summary["meets_target"] else "MISSES"
 print(f"  RATIO {summary['ratio_median']:.2f} (target >= {summary['target']:.2f}) {verdict}")
+print(f"  CPU-cost ratio {summary['cpu_cost_ratio_median']:.2f} (cross-check)")
+if summary["foreign_cpu_share_max"] > 0.10:
+    print(f"  noisy: other processes took up to {summary['foreign_cpu_share_max']:.0%} of the CPU")
 EOF
 fi
 exit "$status"

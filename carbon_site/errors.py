@@ -26,6 +26,17 @@ class PermissionDeniedError(ApplicationError):
     default_code = "permission_denied"
 
 
+class FeatureDisabled(ApplicationError):
+    """Staff have switched this feature off (system_config): 403 `feature_disabled`.
+
+    The API handler answers it as JSON; pages get a friendly page
+    (carbon_site.maintenance.FeatureDisabledPageMiddleware).
+    """
+
+    status_code = 403
+    default_code = "feature_disabled"
+
+
 class ConflictError(ApplicationError):
     """A named state conflict (409)."""
 

@@ -7,6 +7,7 @@
 
 import re
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import exceptions, status
@@ -61,6 +62,14 @@ def api_exception_handler(exc, context):
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
+
+    if isinstance(exc, RequestDataTooBig):
+        # Past DATA_UPLOAD_MAX_MEMORY_SIZE: refused before parsing, in the API's error shape
+        # (Django's default would be an HTML 400 and an error in the log).
+        return Response(
+            {"detail": "The request body is too large.", "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
 
     if isinstance(exc, IntegrityError):
         field = duplicate_field_name(exc)

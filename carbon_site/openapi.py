@@ -1,7 +1,7 @@
 """Error answers for the OpenAPI schema, so every operation documents what can go wrong."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from .serializers import ErrorOutput
@@ -14,7 +14,31 @@ _DESCRIPTIONS = {
     404: "Absent, or not yours.",
     409: "A named state conflict.",
     429: "Too many requests: wait for the seconds in Retry-After.",
+    413: "The request body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     503: "Temporarily unavailable: retry after the seconds in Retry-After.",
+}
+# One illustrative body per status; the `code` values are the stable ones of docs/api.md.
+_EXAMPLES = {
+    401: {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"},
+    403: {
+        "detail": "Confirm your email address first: we have sent you a link.",
+        "code": "email_not_verified",
+    },
+    404: {"detail": "Not found.", "code": "not_found"},
+    409: {"detail": "That cannot be done in the current state.", "code": "conflict"},
+    413: {"detail": "The request body is too large.", "code": "request_too_large"},
+    429: {
+        "detail": "Too many requests. Please wait a little and try again.",
+        "code": "rate_limited",
+    },
+    503: {"detail": "Down for maintenance; back shortly.", "code": "maintenance"},
+}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 
 
@@ -35,9 +59,58 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
             )
         else:
             responses[status] = OpenApiResponse(
-                response=ErrorOutput, description=_DESCRIPTIONS[status]
+                response=ErrorOutput,
+                description=_DESCRIPTIONS[status],
+                examples=[
+                    OpenApiExample(
+                        _EXAMPLES[status]["code"],
+                        value=_EXAMPLES[status],
+                        status_codes=[str(status)],
+                    )
+                ],
             )
     return responses
+
+
+def _error_answer(status: int, description: str | None = None) -> dict:
+    code = _EXAMPLES[status]["code"]
+    return {
+        "description": description or _DESCRIPTIONS[status],
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorOutput"},
+                "examples": {code: {"value": _EXAMPLES[status], "summary": code}},
+            }
+        },
+    }
+
+
+def complete_error_answers(result, generator, request, public):
+    """A spectacular postprocessing hook for what can happen on every operation, whatever its
+    view says: 503 (database outage, maintenance), 413 where a body is read, 404 for a page past
+    the end of a list; Retry-After on 429 and 503; and an explicit `security` (`[]` is public).
+    """
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("503", _error_answer(503))
+            if "requestBody" in operation:
+                responses.setdefault("413", _error_answer(413))
+            if any(param.get("name") == "page" for param in operation.get("parameters", [])):
+                responses.setdefault("404", _error_answer(404, "No such page (past the end)."))
+            for status in ("429", "503"):
+                if status in responses:
+                    responses[status].setdefault("headers", {}).update(_RETRY_AFTER)
+            operation.setdefault("security", [])
+    return result
+
+
+PAGINATION_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="A page number within the results."),
+    OpenApiParameter(
+        "page_size", OpenApiTypes.INT, description="Results per page (20 by default, 100 at most)."
+    ),
+]
 
 
 def paginated(item_serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 RUNNING_TESTS = "pytest" in sys.modules
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists() and not RUNNING_TESTS:
+# IGNORE_DOTENV=1 makes checks (make test, the settings tests) independent of a developer's .env.
+if (BASE_DIR / ".env").exists() and not RUNNING_TESTS and not env.bool("IGNORE_DOTENV", False):
     env.read_env(BASE_DIR / ".env")
 
 # --- Core -------------------------------------------------------------------------------------
@@ -68,6 +70,10 @@ MIDDLEWARE = [
     "accounts.middleware.BrowserSessionMiddleware",
     "carbon_site.ratelimits.RateLimitedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication (staff pass by their session) and inside the header middleware, so
+    # its 503 carries the same headers as any page.
+    "carbon_site.maintenance.MaintenanceModeMiddleware",
+    "carbon_site.maintenance.FeatureDisabledPageMiddleware",
     "carbon_site.middleware.AuditContextMiddleware",
 ]
 
@@ -156,7 +162,19 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL or RUNNING_TESTS
 )
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker outage must cost a request a fraction of a second, not a hang: one connection attempt
+# (no retries) with short socket timeouts, after which carbon_site.queue.task_enqueue runs the
+# task inline. Workers and beat reconnect on their own (broker_connection_retry).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 0,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_ACKS_LATE = True
@@ -249,6 +267,9 @@ CONTENT_SECURITY_POLICY = {
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
+# A larger request body is refused (API: 413 `request_too_large`) before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
@@ -302,6 +323,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # 503 on every operation, 413 where a body is read, Retry-After (carbon_site/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "carbon_site.openapi.complete_error_answers",
+    ],
 }
 
 # --- Audit log --------------------------------------------------------------------------------
@@ -324,6 +350,50 @@ QUICK_ESTIMATOR_TRAINING_SAMPLES = env.int(
 )
 CLAIM_TOKEN_LIFETIME_DAYS = env.int("CLAIM_TOKEN_LIFETIME_DAYS", default=30)
 RATELIMIT_ANONYMOUS_CALCULATION = env("RATELIMIT_ANONYMOUS_CALCULATION", default="60/h")
+
+# --- Retention and periodic jobs (docs/operations.md) ------------------------------------------
+AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=365)
+# Older audit entries are written to gzipped JSON lines here, checked, then deleted.
+AUDIT_ARCHIVE_DIR = env("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "audit-archive"))
+ANONYMOUS_METADATA_RETENTION_DAYS = env.int("ANONYMOUS_METADATA_RETENTION_DAYS", default=30)
+REVOKED_SESSION_RETENTION_DAYS = env.int("REVOKED_SESSION_RETENTION_DAYS", default=30)
+# Rows per statement: small enough that no cleanup holds locks for long on a large table.
+CLEANUP_BATCH_SIZE = env.int("CLEANUP_BATCH_SIZE", default=1000)
+
+# Times are UTC. Each cleanup takes a lock, so a second beat or a cron run at the same time skips;
+# `expires` drops a run that waited in the queue past its slot (the next one comes anyway).
+CELERY_BEAT_SCHEDULE = {
+    "cleanup-sessions": {
+        "task": "carbon_site.tasks.cleanup_sessions",
+        "schedule": crontab(minute=10, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
+    "cleanup-tokens": {
+        "task": "carbon_site.tasks.cleanup_tokens",
+        "schedule": crontab(minute=20, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
+    "anonymise-calculations": {
+        "task": "carbon_site.tasks.anonymise_calculations",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
+    "rotate-audit-log": {
+        "task": "carbon_site.tasks.rotate_audit_log",
+        "schedule": crontab(minute=0, hour=3),
+        "options": {"expires": 6 * 3600},
+    },
+    "mark-missed-goals": {
+        "task": "goals.tasks.mark_missed_goals",
+        "schedule": crontab(minute=5, hour=0),
+        "options": {"expires": 6 * 3600},
+    },
+    "refresh-daily-summary": {
+        "task": "footprints.tasks.refresh_daily_summary",
+        "schedule": crontab(minute=15, hour=0),
+        "options": {"expires": 6 * 3600},
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

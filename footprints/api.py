@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carbon_site.config import feature_check
 from carbon_site.errors import FieldErrors
 from carbon_site.http import RequestMeta
 from carbon_site.openapi import error_responses
@@ -116,7 +117,10 @@ def _split_answers(data) -> tuple[dict, object]:
 
 def _record(request, *, mode: str) -> Response:
     user = request.user if request.user.is_authenticated else None
+    if mode == CarbonFootprint.Mode.QUICK:
+        feature_check("quick_mode")
     if user is None:
+        feature_check("anonymous_calculations")
         rate_limit_hit(
             request, group="footprints.anonymous", rate=settings.RATELIMIT_ANONYMOUS_CALCULATION
         )
@@ -165,7 +169,7 @@ class FootprintListCreateApi(generics.ListAPIView):
     @extend_schema(
         operation_id="footprints_create",
         request=FootprintCreateInput,
-        responses={201: FootprintOutput, **error_responses(400, 429)},
+        responses={201: FootprintOutput, **error_responses(400, 403, 429)},
         examples=[OpenApiExample("A UK household", value=DETAILED_EXAMPLE, request_only=True)],
         auth=[{"jwtAuth": []}, {}],
     )
@@ -193,7 +197,7 @@ class FootprintQuickApi(APIView):
     @extend_schema(
         operation_id="footprints_quick_create",
         request=FootprintQuickInput,
-        responses={201: FootprintOutput, **error_responses(400, 429)},
+        responses={201: FootprintOutput, **error_responses(400, 403, 429)},
         examples=[OpenApiExample("Quick answers", value=QUICK_EXAMPLE, request_only=True)],
         auth=[{"jwtAuth": []}, {}],
     )

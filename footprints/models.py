@@ -88,3 +88,106 @@ class CarbonFootprint(models.Model):
     def breakdown(self) -> dict[str, object]:
         """The six categories, in the engine's order."""
         return {category: getattr(self, f"{category}_emissions") for category in CATEGORIES}
+
+
+class DailySummary(models.Model):
+    """The calculations of one UTC day in one country, counted for staff analytics.
+
+    Filled by `footprints.analytics.daily_summary_refresh` (the task `refresh_daily_summary`),
+    never by hand: a day's rows are recomputed from carbon_footprints, so a refresh can run any
+    number of times. A few hundred rows a year replace scans of the calculations table.
+    """
+
+    day = models.DateField()
+    country = models.CharField(max_length=5)
+    calculations = models.PositiveIntegerField()
+    # Made without an account: still anonymous, or claimed later (is_anonymous is cleared then).
+    anonymous = models.PositiveIntegerField()
+    signed_in = models.PositiveIntegerField()
+    total_emissions_sum = models.DecimalField(max_digits=18, decimal_places=3)
+    average_total = emissions_field()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "daily_calculation_summary"
+        ordering = ["-day", "country"]
+        verbose_name_plural = "daily summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "country"], name="daily_summary_day_country"),
+            models.CheckConstraint(
+                condition=models.Q(calculations=models.F("anonymous") + models.F("signed_in")),
+                name="daily_summary_counts_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.country}: {self.calculations} calculations"
+
+
+class UserCarbonSummary(models.Model):
+    """A row of the SQL view `user_carbon_summary` (footprints/sql/): one user's history in
+    numbers. Read-only; averages rounded to the gram."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    calculation_count = models.PositiveIntegerField()
+    first_calculation_date = models.DateTimeField()
+    latest_calculation_date = models.DateTimeField()
+    latest_total = emissions_field()
+    min_total = emissions_field()
+    max_total = emissions_field()
+    average_total = emissions_field()
+    average_electricity = emissions_field()
+    average_heating = emissions_field()
+    average_transportation = emissions_field()
+    average_waste = emissions_field()
+    average_lifestyle = emissions_field()
+    average_other = emissions_field()
+
+    class Meta:
+        managed = False
+        db_table = "user_carbon_summary"
+        ordering = ["-latest_calculation_date"]
+        verbose_name_plural = "user carbon summaries"
+
+    def __str__(self) -> str:
+        return f"Summary of user {self.user_id}"
+
+
+class RecentCalculation(models.Model):
+    """A row of the SQL view `recent_calculations`: a calculation of the last 30 days (UTC)."""
+
+    id = models.BigIntegerField(primary_key=True)  # carbon_footprints.id
+    calculation_uuid = models.UUIDField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    is_anonymous = models.BooleanField()
+    mode = models.CharField(max_length=10, choices=CarbonFootprint.Mode.choices)
+    country = models.CharField(max_length=5)
+    calculation_date = models.DateTimeField()
+    total_emissions = emissions_field()
+    electricity_emissions = emissions_field()
+    heating_emissions = emissions_field()
+    transportation_emissions = emissions_field()
+    waste_emissions = emissions_field()
+    lifestyle_emissions = emissions_field()
+    other_emissions = emissions_field()
+    confidence_score = models.DecimalField(max_digits=4, decimal_places=3)
+
+    class Meta:
+        managed = False
+        db_table = "recent_calculations"
+        ordering = ["-calculation_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.total_emissions} kg CO2e ({self.calculation_date:%Y-%m-%d})"

@@ -41,7 +41,6 @@ from .selectors import footprint_get_readable, footprint_result
 from .services import footprint_record
 from .session_claims import session_claim_remember, session_claim_token
 
-
 CHART_TARGET_LABEL = "1.5 °C target for 2030"
 
 
@@ -89,7 +88,7 @@ def _step_url(number: int) -> str:
     return f"{reverse('calculate')}?step={number}"
 
 
-def _render_step(request, draft: CalculatorDraft, number: int, form=None, *, alerts=(), status=200):
+def _render_step(request, draft: CalculatorDraft, number: int, form=None, *, alerts=()):
     step = STEPS[number - 1]
     if form is None and step.form_class is not None:
         form = draft.form(number, default_country=_default_country(request))
@@ -108,7 +107,7 @@ def _render_step(request, draft: CalculatorDraft, number: int, form=None, *, ale
         "country_name": COUNTRY_NAMES.get(draft.country or "", ""),
         "alerts": alerts,
     }
-    return render(request, "footprints/calculate.html", context, status=status)
+    return render(request, "footprints/calculate.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -5,6 +5,15 @@ class GoalsConfig(AppConfig):
     name = "goals"
     verbose_name = "Goals"
 
+    EXPORT_EXCLUDED: dict = {}
+
+    def export_user_data(self, user) -> dict:
+        from carbon_site.export import export_rows
+
+        from .models import UserGoal
+
+        return {"goals": export_rows(UserGoal.objects.filter(user=user).order_by("created_at"))}
+
     def ready(self) -> None:
         from auditlog.registry import auditlog
 

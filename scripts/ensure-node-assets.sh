@@ -47,4 +47,4 @@ if $stale; then
     touch node_modules # npm ci may leave the directory's mtime older than the lock file
 fi
 
-scripts/vendor-assets.sh
+bash scripts/vendor-assets.sh

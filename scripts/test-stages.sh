@@ -9,6 +9,7 @@
 #                              ensure-services.sh); Hypothesis uses its "ci" profile
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export IGNORE_DOTENV=1 # the same result on every machine, whatever a developer's .env says
 
 PY=${PY:-.venv/bin/python}
 BIN=$(dirname "$PY")
@@ -111,7 +112,7 @@ EOF
 }
 
 pytest_mariadb() {
-    PY="$PY" scripts/ensure-services.sh ensure
+    PY="$PY" bash scripts/ensure-services.sh ensure
     local servers
     servers=$(server_versions)
     echo "=== pytest on $servers"
@@ -142,7 +143,7 @@ stage pytest-sqlite "pytest on SQLite" pytest_sqlite
 if [ "$MARIADB_TESTS" = 0 ]; then
     echo
     echo "==> pytest on MariaDB + Redis skipped (MARIADB_TESTS=0)"
-elif [ -n "${CI:-}" ] || scripts/ensure-services.sh probe; then
+elif [ -n "${CI:-}" ] || bash scripts/ensure-services.sh probe; then
     stage pytest-mariadb "pytest on MariaDB + Redis" pytest_mariadb
 else
     echo

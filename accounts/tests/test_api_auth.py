@@ -279,6 +279,7 @@ def test_an_access_token_is_not_accepted_as_a_refresh_token(api_client):
     assert response.status_code == 401
 
 
+@pytest.mark.mysql_only  # SQLite serialises writers by locking the database: no race to test
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_refreshes_of_one_token_give_one_new_pair():
     """Two threads race to refresh the same token: exactly one wins, the other is told calmly."""

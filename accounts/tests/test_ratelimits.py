@@ -35,7 +35,7 @@ def page_sign_in(client, email, password=WRONG, ip="198.51.100.20"):
 def assert_api_limited(response) -> None:
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
-    assert 1 <= int(response["Retry-After"]) <= 15 * 60
+    assert 1 <= int(response["Retry-After"]) <= 60 * 60  # the longest window in use
 
 
 # --- Sign-in: per IP and per account ----------------------------------------------------------

@@ -53,7 +53,7 @@ def read_settings(**environment: str) -> dict:
             )
         )
     }
-    env.update(DJANGO_SETTINGS_MODULE="carbon_site.settings", **environment)
+    env.update(DJANGO_SETTINGS_MODULE="carbon_site.settings", IGNORE_DOTENV="1", **environment)
     completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", PROBE],
         cwd=ROOT,
@@ -128,7 +128,9 @@ def test_debug_turns_on_the_browsable_api_and_local_hosts():
 @pytest.mark.parametrize("debug", ["0", ""])
 def test_a_missing_secret_key_is_refused_outside_debug(debug):
     env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
-    env.update(DJANGO_SETTINGS_MODULE="carbon_site.settings", DEBUG=debug or "false")
+    env.update(
+        DJANGO_SETTINGS_MODULE="carbon_site.settings", IGNORE_DOTENV="1", DEBUG=debug or "false"
+    )
     completed = subprocess.run(  # noqa: S603
         [sys.executable, "-c", PROBE],
         cwd=ROOT,

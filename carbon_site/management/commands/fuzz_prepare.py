@@ -1,0 +1,87 @@
+"""`scripts/contract-fuzz.sh`: a verified account with data everywhere, and its access token.
+
+The fuzzer reads and writes as this account, so every GET answers with real rows (a footprint
+with its actions, one action taken, a goal) rather than empty lists only. The password is random
+and never printed: the fuzzer cannot sign itself out through the password endpoints.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User, UserProfile
+from accounts.services import api_session_open
+from carbon_site.http import RequestMeta
+from footprints.services import footprint_record
+from goals.services import goal_create
+from recommendations.services import recommendation_implement
+
+FUZZ_EMAIL = "fuzzer@example.com"
+META = RequestMeta("127.0.0.1", "contract-fuzz")
+ANSWERS = {
+    "country": "GB",
+    "household_size": 2,
+    "electricity": {"kwh_per_year": 2700, "renewable_share": 0},
+    "heating": {"natural_gas_kwh_per_year": 11500},
+    "transportation": {"car_km_per_year": 11000, "car_fuel": "petrol", "rail_km_per_year": 500},
+    "waste": {"kg_per_week": 8, "recycling_share": 0.4},
+    "lifestyle": {"diet": "average", "clothing_spend_per_month": 40},
+}
+QUICK_ANSWERS = {
+    "country": "GB",
+    "household_size": 2,
+    "home_size": "50_100",
+    "home_type": "semi",
+    "heating_fuel": "gas",
+    "car_use": "medium",
+    "flights": "one_or_two",
+    "diet": "average",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a verified account with a footprint, actions and a goal on a throwaway SQLite "
+        "database, and print an API access token for it (for the contract fuzzer)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--email", default=FUZZ_EMAIL)
+
+    def handle(self, *args, email: str, **options):
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if not engine.endswith("sqlite3"):
+            raise CommandError("fuzz_prepare runs on a throwaway SQLite database only.")
+        with transaction.atomic():
+            user = self._account(email)
+            _, pair = api_session_open(user=user, device_name="contract-fuzz", request_meta=META)
+        self.stdout.write(pair.access)
+
+    def _account(self, email: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            return user
+        user = User.objects.create_user(
+            email=email,
+            username=email.split("@")[0],
+            password=secrets.token_urlsafe(32),
+            is_verified=True,
+        )
+        UserProfile.objects.create(user=user, country="GB", household_size=2)
+        a_year_ago = timezone.now() - datetime.timedelta(days=365)
+        footprint_record(user=user, answers=ANSWERS, request_meta=META, calculation_date=a_year_ago)
+        latest = footprint_record(
+            user=user, answers=QUICK_ANSWERS, request_meta=META, mode="quick"
+        ).footprint
+        recommendation_implement(user=user, recommendation=latest.recommendations.first())
+        goal_create(
+            user=user,
+            goal_type="reduction_percentage",
+            reduction_percentage=20,
+            target_date=timezone.now().date() + datetime.timedelta(days=365),
+        )
+        return user
