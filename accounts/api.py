@@ -28,6 +28,12 @@ from .security_events import (
 )
 
 PASSWORD_STYLE = {"input_type": "password"}
+EMAIL_EXAMPLE = OpenApiExample("An address", value={"email": "sam@example.com"}, request_only=True)
+REFRESH_EXAMPLE = OpenApiExample(
+    "A refresh token",
+    value={"refresh": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."},
+    request_only=True,
+)
 
 
 class SessionJWTScheme(SimpleJWTScheme):
@@ -55,7 +61,7 @@ class TokenPairOutput(serializers.Serializer):
 
 
 class RefreshInput(StrictInputSerializer):
-    refresh = serializers.CharField()
+    refresh = serializers.CharField(max_length=1024)  # a refresh token is about 400 characters
 
 
 # --- Registration and verification ------------------------------------------------------------
@@ -106,6 +112,13 @@ class VerifyEmailApi(APIView):
         operation_id="auth_verify_email",
         request=VerifyEmailInput,
         responses={200: PublicProfileOutput, **error_responses(400, 429)},
+        examples=[
+            OpenApiExample(
+                "The token from the link",
+                value={"token": "kq3Y0b6cVZ9XhR1t2n8mW4eLrJpA5sDfG7uHiO0yTcE"},
+                request_only=True,
+            )
+        ],
         auth=[],
     )
     def post(self, request):
@@ -128,6 +141,7 @@ class VerifyEmailResendApi(APIView):
         operation_id="auth_verify_email_resend",
         request=EmailInput,
         responses={202: DetailOutput, **error_responses(400, 429)},
+        examples=[EMAIL_EXAMPLE],
         auth=[],
     )
     def post(self, request):
@@ -157,6 +171,17 @@ class TokenObtainApi(APIView):
         operation_id="auth_token_obtain",
         request=TokenObtainInput,
         responses={200: TokenPairOutput, **error_responses(400, 401, 429)},
+        examples=[
+            OpenApiExample(
+                "Sign in",
+                value={
+                    "email": "sam@example.com",
+                    "password": "a long pass",
+                    "device_name": "Pixel",
+                },
+                request_only=True,
+            )
+        ],
         auth=[],
     )
     def post(self, request):
@@ -192,6 +217,7 @@ class TokenRefreshApi(APIView):
         operation_id="auth_token_refresh",
         request=RefreshInput,
         responses={200: TokenPairOutput, **error_responses(400, 401, 429)},
+        examples=[REFRESH_EXAMPLE],
         description=(
             "Rotates the refresh token: the old one stops working. A retry with the old token "
             "within the grace window gets 401 `token_rotated`; after it, the session is revoked."
@@ -215,6 +241,7 @@ class LogoutApi(APIView):
     @extend_schema(
         operation_id="auth_logout",
         request=RefreshInput,
+        examples=[REFRESH_EXAMPLE],
         responses={204: OpenApiResponse(description="Signed out."), **error_responses(400, 401)},
         auth=[],
     )
@@ -244,6 +271,7 @@ class PasswordResetApi(APIView):
         operation_id="auth_password_reset",
         request=EmailInput,
         responses={202: DetailOutput, **error_responses(400, 429)},
+        examples=[EMAIL_EXAMPLE],
         auth=[],
     )
     def post(self, request):
@@ -272,6 +300,16 @@ class PasswordResetConfirmApi(APIView):
         operation_id="auth_password_reset_confirm",
         request=PasswordResetConfirmInput,
         responses={200: DetailOutput, **error_responses(400, 429)},
+        examples=[
+            OpenApiExample(
+                "A new password",
+                value={
+                    "token": "kq3Y0b6cVZ9XhR1t2n8mW4eLrJpA5sDfG7uHiO0yTcE",
+                    "new_password": "another long pass",
+                },
+                request_only=True,
+            )
+        ],
         auth=[],
     )
     def post(self, request):
@@ -300,6 +338,13 @@ class PasswordChangeApi(APIView):
         operation_id="me_password_change",
         request=PasswordChangeInput,
         responses={200: PasswordChangeOutput, **error_responses(400, 401)},
+        examples=[
+            OpenApiExample(
+                "Change it",
+                value={"current_password": "a long pass", "new_password": "another long pass"},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request):
         answers = self.PasswordChangeInput(data=request.data)
@@ -389,6 +434,13 @@ class MeApi(APIView):
         operation_id="me_update",
         request=MeUpdateInput,
         responses={200: MeOutput, **error_responses(400, 401)},
+        examples=[
+            OpenApiExample(
+                "Home and household",
+                value={"country": "GB", "household_size": 2, "units": "metric"},
+                request_only=True,
+            )
+        ],
     )
     def patch(self, request):
         answers = self.MeUpdateInput(data=request.data, partial=True)

@@ -2,7 +2,7 @@
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -54,6 +54,7 @@ class AccountDeleteApi(APIView):
             **error_responses(400, 401),
         },
         description="POST rather than DELETE: a DELETE with a body is handled badly by clients.",
+        examples=[OpenApiExample("Confirm", value={"password": "a long pass"}, request_only=True)],
     )
     def post(self, request):
         answers = self.AccountDeleteInput(data=request.data)

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from carbon_site.config import feature_required
 from carbon_site.errors import NotFoundError
 from carbon_site.http import RequestMeta
 from footprints.services import footprint_claim
@@ -90,6 +91,7 @@ def _claimed_message(request, claimed: int) -> None:
 # --- Signing up, in and out -------------------------------------------------------------------
 
 
+@feature_required("signups_open")
 @sensitive_post_parameters("password")
 @never_cache
 def signup(request):

@@ -198,6 +198,22 @@ def machine(mariadb_version: str) -> dict[str, object]:
     }
 
 
+def code_version() -> dict[str, object]:
+    """The commit measured, and whether the working tree differed from it."""
+
+    def git(*arguments: str) -> str:
+        process = subprocess.run(
+            ["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        return process.stdout.strip() if process.returncode == 0 else ""
+
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or "unknown",
+        "changed_tracked_files": len(changed.splitlines()),
+    }
+
+
 def migrate() -> None:
     started = time.monotonic()
     process = subprocess.run(
@@ -611,7 +627,7 @@ def run(arguments: argparse.Namespace) -> int:
     started_at = datetime.datetime.now(datetime.UTC)
     RESULT_PATH.unlink(missing_ok=True)  # a failed run must not leave an old result behind
     mariadb_version = database_create()
-    machine_facts = machine(mariadb_version)
+    machine_facts, code = machine(mariadb_version), code_version()
     gunicorn = None
     try:
         migrate()
@@ -690,6 +706,7 @@ def run(arguments: argparse.Namespace) -> int:
         "benchmark": "calculation",
         "started_at": started_at.isoformat(timespec="seconds"),
         "machine": machine_facts,
+        "code": code,
         "config": {
             "server": "gunicorn, 2 sync workers",
             "settings": SETTINGS_MODULE,

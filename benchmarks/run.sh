@@ -30,7 +30,7 @@ echo "==> benchmarks/bench_calculation.py (POST /api/v1/footprints/ against a ba
 
 echo
 echo "==> summary"
-echo "$engine_output" | sed 's/^/  /'
+printf '  %s\n' "${engine_output//$'\n'/$'\n  '}"
 if [ -f var/bench/calculation.json ]; then
     "$PY" - <<'EOF'
 import json

@@ -15,6 +15,7 @@ _DESCRIPTIONS = {
     409: "A named state conflict.",
     429: "Too many requests: wait for the seconds in Retry-After.",
     413: "The request body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+    415: "The body is not JSON: send `Content-Type: application/json`.",
     503: "Temporarily unavailable: retry after the seconds in Retry-After.",
 }
 # One illustrative body per status; the `code` values are the stable ones of docs/api.md.
@@ -27,6 +28,10 @@ _EXAMPLES = {
     404: {"detail": "Not found.", "code": "not_found"},
     409: {"detail": "That cannot be done in the current state.", "code": "conflict"},
     413: {"detail": "The request body is too large.", "code": "request_too_large"},
+    415: {
+        "detail": 'Unsupported media type "text/plain" in request.',
+        "code": "unsupported_media_type",
+    },
     429: {
         "detail": "Too many requests. Please wait a little and try again.",
         "code": "rate_limited",
@@ -87,8 +92,8 @@ def _error_answer(status: int, description: str | None = None) -> dict:
 
 def complete_error_answers(result, generator, request, public):
     """A spectacular postprocessing hook for what can happen on every operation, whatever its
-    view says: 503 (database outage, maintenance), 413 where a body is read, 404 for a page past
-    the end of a list; Retry-After on 429 and 503; and an explicit `security` (`[]` is public).
+    view says: 503 (database outage, maintenance), 413 and 415 where a body is read, 404 for a
+    page past the end of a list; Retry-After on 429 and 503; an explicit `security` (`[]`: public).
     """
     for methods in result.get("paths", {}).values():
         for operation in methods.values():
@@ -96,6 +101,7 @@ def complete_error_answers(result, generator, request, public):
             responses.setdefault("503", _error_answer(503))
             if "requestBody" in operation:
                 responses.setdefault("413", _error_answer(413))
+                responses.setdefault("415", _error_answer(415))
             if any(param.get("name") == "page" for param in operation.get("parameters", [])):
                 responses.setdefault("404", _error_answer(404, "No such page (past the end)."))
             for status in ("429", "503"):

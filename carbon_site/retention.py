@@ -12,7 +12,9 @@ safe to run again: a second run finds nothing left to do.
 cron job, never run the same job at once; the tasks and the management commands both use it.
 
 carbon_site owns these jobs (they cut across the apps); it reaches the apps' tables through
-`apps.get_model` rather than importing their modules, so the import arrows stay one way.
+`apps.get_model` rather than importing their modules, so no import arrow points back at the apps
+(the one exception, the verification link's lifetime, is read from accounts.services when the
+job runs, so that it keeps a single home).
 """
 
 import gzip

@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from carbon_site.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUNNING_TESTS = "pytest" in sys.modules
 
@@ -57,6 +59,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one log line (with its request id) and the metrics for every answer, redirects
+    # and errors included; then the replica scope, around everything that may query.
+    "carbon_site.logging.RequestLogMiddleware",
+    "carbon_site.metrics.MetricsMiddleware",
+    "carbon_site.replica.ReplicaRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,6 +82,8 @@ MIDDLEWARE = [
     "carbon_site.maintenance.MaintenanceModeMiddleware",
     "carbon_site.maintenance.FeatureDisabledPageMiddleware",
     "carbon_site.middleware.AuditContextMiddleware",
+    # Last, so its process_exception sees a view's error first: a database outage is a 503.
+    "carbon_site.failures.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "carbon_site.urls"
@@ -110,6 +119,8 @@ def _tune_database(database: dict) -> dict:
                 "charset": "utf8mb4",
                 "collation": "utf8mb4_unicode_ci",
                 "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+                # An unreachable server fails the request in seconds (503), not after minutes.
+                "connect_timeout": env.int("DB_CONNECT_TIMEOUT_SECONDS", default=3),
             }
         )
         database["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -120,17 +131,42 @@ def _tune_database(database: dict) -> dict:
 
 DATABASES["default"] = _tune_database(DATABASES["default"])
 
+# A read replica: selectors marked @reads_from_replica read from it (carbon_site/replica.py).
+# Tests get a second alias on the test database itself (a mirror) to exercise the router.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _tune_database(env.db_url_config(DATABASE_REPLICA_URL))
+elif RUNNING_TESTS:
+    DATABASES["replica"] = _tune_database(
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    )
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {**DATABASES["replica"].get("TEST", {}), "MIRROR": "default"}
+DATABASE_ROUTERS = ["carbon_site.db_router.ReplicaRouter"]
+# The alias marked selectors read from ("": everything reads the primary; tests switch it on).
+DATABASE_READ_REPLICA = "replica" if DATABASE_REPLICA_URL else ""
+# After a user writes, their reads stay on the primary this long: more than the replica's lag.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# Statement time limit for web processes only (carbon_site/db_timeouts.py); 0 = none.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=0)
+# Browser sessions live in the database: a Redis outage signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 # --- Cache, rate limits and Celery -------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis down must not take the site down: every cache call gives up within half a second and
+    # answers "nothing cached" (logged), so pages are computed from the database instead; the
+    # connection pool reconnects by itself once Redis is back.
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "carbon_site",
             "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
@@ -142,8 +178,14 @@ else:
     # always sets REDIS_URL. Only this case is silenced.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
+# With the cache unreachable django-ratelimit cannot count; it would then refuse everyone
+# (should_limit with no count). Fail open instead: limits pause while Redis is down.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_EXCEPTION_CLASS = "carbon_site.ratelimits.RateLimited"
 # Account limits (pages and API share the counters). Per client IP, every attempt counts; per
 # account (the normalised email), only failed sign-ins count, and a successful sign-in or a
@@ -162,15 +204,16 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL or RUNNING_TESTS
 )
 CELERY_TASK_EAGER_PROPAGATES = True
-# A broker outage must cost a request a fraction of a second, not a hang: one connection attempt
-# (no retries) with short socket timeouts, after which carbon_site.queue.task_enqueue runs the
-# task inline. Workers and beat reconnect on their own (broker_connection_retry).
+# A broker outage must cost a request at most a couple of seconds, never a hang: one connection
+# attempt (no retries), and short socket timeouts for a broker that accepts but never answers;
+# then carbon_site.queue.task_enqueue runs the task inline. Workers and beat reconnect on their
+# own (broker_connection_retry); their BRPOP is watched by kombu's health checks, not these.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "max_retries": 0,
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
-    "socket_timeout": 5,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
@@ -200,7 +243,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/dashboard/"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -360,8 +403,9 @@ REVOKED_SESSION_RETENTION_DAYS = env.int("REVOKED_SESSION_RETENTION_DAYS", defau
 # Rows per statement: small enough that no cleanup holds locks for long on a large table.
 CLEANUP_BATCH_SIZE = env.int("CLEANUP_BATCH_SIZE", default=1000)
 
-# Times are UTC. Each cleanup takes a lock, so a second beat or a cron run at the same time skips;
-# `expires` drops a run that waited in the queue past its slot (the next one comes anyway).
+# Times are UTC (docs/operations.md, "Periodic jobs"); the nightly cleanups start before the
+# 02:45 backup. Each takes a lock, so a second beat or a cron run at the same time skips; `expires`
+# drops a run that waited in the queue past its slot (the next one comes anyway).
 CELERY_BEAT_SCHEDULE = {
     "cleanup-sessions": {
         "task": "carbon_site.tasks.cleanup_sessions",
@@ -380,7 +424,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "rotate-audit-log": {
         "task": "carbon_site.tasks.rotate_audit_log",
-        "schedule": crontab(minute=0, hour=3),
+        "schedule": crontab(minute=40, hour=2),
         "options": {"expires": 6 * 3600},
     },
     "mark-missed-goals": {
@@ -388,18 +432,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour=0),
         "options": {"expires": 6 * 3600},
     },
+    # Staff analytics: the last few days recounted (footprints.analytics), every ten minutes.
     "refresh-daily-summary": {
         "task": "footprints.tasks.refresh_daily_summary",
-        "schedule": crontab(minute=15, hour=0),
-        "options": {"expires": 6 * 3600},
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
     },
 }
 
-# --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# --- Logging, metrics --------------------------------------------------------------------------
+# JSON lines in production, readable text in DEBUG (carbon_site/logging.py): one line per request.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=LOG_LEVEL)
+# Celery workers log through the same handlers instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The bearer token a Prometheus scraper presents at /metrics (staff may read it signed in).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point for gunicorn (and runserver, which loads the same application)."""
 
 import os
 
@@ -7,3 +7,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carbon_site.settings")
 
 application = get_wsgi_application()
+
+# Web processes only (gunicorn, runserver): a statement past DB_STATEMENT_TIMEOUT_MS is stopped.
+from carbon_site.db_timeouts import statement_timeout_enable  # noqa: E402 - needs Django set up
+
+statement_timeout_enable()

@@ -271,10 +271,10 @@ def analytics_table_sizes() -> list[dict]:
 
 
 def staff_analytics_compute(*, now: datetime.datetime | None = None) -> dict:
-    """Every figure of the staff analytics page, computed now (see staff_analytics)."""
-    from goals.selectors import goal_staff_stats
-    from recommendations.selectors import recommendation_staff_rates
+    """The users and calculations figures of the staff analytics page, computed now.
 
+    Recommendation and goal rates belong to their apps (the page asks them; the arrows point
+    from those apps to this one, never back)."""
     now = now or timezone.now()
     today = now.astimezone(datetime.UTC).date()
     daily = analytics_daily(today=today)
@@ -294,14 +294,12 @@ def staff_analytics_compute(*, now: datetime.datetime | None = None) -> dict:
         },
         "totals": analytics_totals(),
         "by_country": analytics_by_country(),
-        "recommendations": recommendation_staff_rates(),
-        "goals": goal_staff_stats(),
         "tables": analytics_table_sizes(),
     }
 
 
 def staff_analytics() -> dict:
-    """The staff analytics figures, cached for ANALYTICS_CACHE_SECONDS (a summary refresh
+    """staff_analytics_compute's figures, cached for ANALYTICS_CACHE_SECONDS (a summary refresh
     forgets them, so new daily figures show at the next view)."""
     figures = cache.get(ANALYTICS_CACHE_KEY)
     if figures is None:

@@ -169,7 +169,7 @@ class FootprintListCreateApi(generics.ListAPIView):
     @extend_schema(
         operation_id="footprints_create",
         request=FootprintCreateInput,
-        responses={201: FootprintOutput, **error_responses(400, 403, 429)},
+        responses={201: FootprintOutput, **error_responses(400, 401, 403, 429)},
         examples=[OpenApiExample("A UK household", value=DETAILED_EXAMPLE, request_only=True)],
         auth=[{"jwtAuth": []}, {}],
     )
@@ -197,7 +197,7 @@ class FootprintQuickApi(APIView):
     @extend_schema(
         operation_id="footprints_quick_create",
         request=FootprintQuickInput,
-        responses={201: FootprintOutput, **error_responses(400, 403, 429)},
+        responses={201: FootprintOutput, **error_responses(400, 401, 403, 429)},
         examples=[OpenApiExample("Quick answers", value=QUICK_EXAMPLE, request_only=True)],
         auth=[{"jwtAuth": []}, {}],
     )
@@ -223,6 +223,13 @@ class FootprintClaimApi(APIView):
         operation_id="footprints_claim",
         request=FootprintClaimInput,
         responses={200: FootprintClaimOutput, **error_responses(400, 401)},
+        examples=[
+            OpenApiExample(
+                "Claim tokens kept from anonymous results",
+                value={"claim_tokens": ["Zp0r8Q2xWm5VbN7cK1yT4uJ6hL9dS3fA0eG2iO5kR8w"]},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request):
         answers = self.FootprintClaimInput(data=request.data)

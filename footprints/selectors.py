@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tokens import token_digest
 from carbon_site.errors import FieldErrors, NotFoundError
+from carbon_site.replica import reads_from_replica
 from carbon_site.user_cache import user_cached
 
 from . import engine
@@ -38,6 +39,7 @@ def _utc_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
+@reads_from_replica
 def footprint_list(
     *,
     user: User,
@@ -159,6 +161,7 @@ def _compute_stats(user_id: int) -> dict:
     }
 
 
+@reads_from_replica
 def footprint_stats(*, user: User) -> dict:
     """The user's history in numbers: a constant handful of queries, cached until it changes."""
     return user_cached(user.pk, "footprint-stats", lambda: _compute_stats(user.pk))
@@ -167,6 +170,7 @@ def footprint_stats(*, user: User) -> dict:
 TRUNCATE = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
+@reads_from_replica
 def footprint_trend(
     *,
     user: User,

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carbon_site.config import feature_check, feature_required
 from carbon_site.errors import FieldErrors, NotFoundError
 from carbon_site.http import RequestMeta
 from carbon_site.ratelimits import RateLimited, rate_limit_hit
@@ -56,6 +57,7 @@ def _record(request, *, answers: dict, mode: str):
     """Record a calculation for the visitor; an anonymous author keeps its claim in the session."""
     user = _user_or_none(request)
     if user is None:
+        feature_check("anonymous_calculations")
         rate_limit_hit(
             request, group="footprints.anonymous", rate=settings.RATELIMIT_ANONYMOUS_CALCULATION
         )
@@ -158,6 +160,7 @@ def _submit(request, draft: CalculatorDraft):
 # --- Quick calculator -----------------------------------------------------------------------------
 
 
+@feature_required("quick_mode")
 @require_http_methods(["GET", "HEAD", "POST"])
 def calculate_quick(request):
     """Eight questions, one page: an estimate with its likely range."""
@@ -310,6 +313,8 @@ def result(request, calculation_uuid):
         "confidence": confidence,
         "confidence_level": confidence.split()[0].lower(),
         "recommendations": list(footprint.recommendations.all()),
+        # Only the owner marks actions done (an anonymous author signs up first).
+        "is_owner": footprint.user_id is not None and footprint.user_id == request.user.pk,
         "invite_signup": footprint.user_id is None and not request.user.is_authenticated,
         # A plain path: the accounts pages own the sign-up view and its url name.
         "signup_url": "/accounts/signup/?" + urlencode({"next": request.path}),

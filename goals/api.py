@@ -1,14 +1,14 @@
 """Goals API: set reduction goals and follow their progress."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsVerified
-from carbon_site.openapi import error_responses, paginated
+from carbon_site.openapi import PAGINATION_PARAMETERS, error_responses, paginated
 from carbon_site.pagination import PageNumberPagination
 from carbon_site.serializers import StrictInputSerializer
 
@@ -107,6 +107,7 @@ class GoalListCreateApi(APIView):
 
     @extend_schema(
         operation_id="goals_list",
+        parameters=PAGINATION_PARAMETERS,
         responses={200: paginated(GoalOutput), **error_responses(401, 404)},
     )
     def get(self, request):
@@ -121,6 +122,18 @@ class GoalListCreateApi(APIView):
         operation_id="goals_create",
         request=GoalCreateInput,
         responses={201: GoalOutput, **error_responses(400, 401, 403)},
+        examples=[
+            OpenApiExample(
+                "A fifth less by the end of next year",
+                value={
+                    "goal_type": "reduction_percentage",
+                    "reduction_percentage": 20,
+                    "target_date": "2027-12-31",
+                    "description": "Insulate the loft and drive less.",
+                },
+                request_only=True,
+            )
+        ],
     )
     def post(self, request):
         answers = GoalCreateInput(data=request.data)
@@ -144,6 +157,9 @@ class GoalDetailApi(APIView):
         operation_id="goals_update",
         request=GoalUpdateInput,
         responses={200: GoalOutput, **error_responses(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("A later date", value={"target_date": "2028-06-30"}, request_only=True)
+        ],
     )
     def patch(self, request, goal_uuid):
         goal = selectors.goal_get_own(user=request.user, goal_uuid=goal_uuid)

@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 
 from accounts.models import User
 from carbon_site.errors import NotFoundError
+from carbon_site.replica import reads_from_replica
 from footprints.models import CarbonFootprint
 
 from .models import GoalProgress, UserGoal
@@ -25,6 +26,7 @@ def goal_get_own(*, user: User, goal_uuid) -> UserGoal:
     return goal
 
 
+@reads_from_replica
 def goal_list(*, user: User, status: str | None = None) -> QuerySet[UserGoal]:
     goals = UserGoal.objects.filter(user=user)
     if status:
@@ -32,6 +34,7 @@ def goal_list(*, user: User, status: str | None = None) -> QuerySet[UserGoal]:
     return goals.order_by("-created_at", "-id")
 
 
+@reads_from_replica
 def goals_with_progress(*, goals, user: User, today: datetime.date) -> list[GoalWithProgress]:
     """Progress of each goal, all measured against the user's one latest footprint."""
     latest = CarbonFootprint.objects.filter(user=user).order_by("-calculation_date", "-id").first()
@@ -41,6 +44,7 @@ def goals_with_progress(*, goals, user: User, today: datetime.date) -> list[Goal
     ]
 
 
+@reads_from_replica
 def goal_stats(*, user: User) -> dict[str, int]:
     counts = UserGoal.objects.filter(user=user).aggregate(
         active=Count("id", filter=Q(status=UserGoal.Status.ACTIVE)),

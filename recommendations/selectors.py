@@ -6,6 +6,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value,
 
 from accounts.models import User
 from carbon_site.errors import NotFoundError
+from carbon_site.replica import reads_from_replica
 from footprints.models import CarbonFootprint
 
 from .models import ImplementedAction, Recommendation
@@ -22,6 +23,7 @@ def recommendation_get_own(*, user: User, recommendation_uuid) -> Recommendation
     return recommendation
 
 
+@reads_from_replica
 def recommendation_list(
     *,
     user: User,
@@ -60,6 +62,7 @@ def recommendation_list(
     return rows.order_by("from_latest", "priority", "id")
 
 
+@reads_from_replica
 def recommendation_stats(*, user: User) -> dict:
     """What the user has done: actions taken and the kilograms a year they save, once each."""
     taken = ImplementedAction.objects.filter(user=user)

@@ -4,7 +4,7 @@
 #   PY=.venv/bin/python        the interpreter (the Makefile passes it)
 #   MARIADB_TESTS=auto|0       auto: the MariaDB + Redis run happens when CI is set or something
 #                              answers on 127.0.0.1:3306; 0: skip it
-#   PYTEST_ARGS="-n 2 -x"      extra pytest arguments for both runs
+#   PYTEST_ARGS="-n 2 -x"      extra pytest arguments for every pytest run (SQLite, e2e, MariaDB)
 #   CI=true                    install and start MariaDB and Redis when missing (scripts/
 #                              ensure-services.sh); Hypothesis uses its "ci" profile
 set -euo pipefail
@@ -83,13 +83,39 @@ methodology() {
     fi
 }
 
+bandit_scan() {
+    PY="$PY" bash scripts/security-checks.sh bandit
+}
+
+pip_audit() {
+    PY="$PY" bash scripts/security-checks.sh pip-audit
+}
+
+contract_fuzz() {
+    PY="$PY" bash scripts/contract-fuzz.sh
+}
+
 pytest_sqlite() {
     echo "=== pytest on SQLite"
     local status=0
     env -u DATABASE_URL -u DATABASE_REPLICA_URL -u REDIS_URL \
-        "$BIN/pytest" ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"} || status=$?
+        "$BIN/pytest" --ignore=e2e ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"} || status=$?
     if [ "$status" -eq 5 ]; then
         echo "pytest collected no tests: that is a failure here." >&2
+    fi
+    return "$status"
+}
+
+e2e_browser() {
+    # Debian's Chromium, installed by apt-get when missing (never a Playwright browser download).
+    bash scripts/ensure-chromium.sh
+    echo "=== pytest e2e: $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null) driven by" \
+        "Playwright against the live server on SQLite; screenshots in var/screenshots/"
+    local status=0
+    env -u DATABASE_URL -u DATABASE_REPLICA_URL -u REDIS_URL \
+        "$BIN/pytest" e2e ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"} || status=$?
+    if [ "$status" -eq 5 ]; then
+        echo "pytest collected no e2e tests: that is a failure here." >&2
     fi
     return "$status"
 }
@@ -116,10 +142,11 @@ pytest_mariadb() {
     local servers
     servers=$(server_versions)
     echo "=== pytest on $servers"
-    echo "    (the engine's pure-Python tests ran above and are not repeated; sqlite_only deselected)"
+    echo "    (the engine's pure-Python tests and the e2e browser tests ran above and are not" \
+        "repeated; sqlite_only deselected)"
     local status=0
     env -u DATABASE_REPLICA_URL DATABASE_URL="$MARIADB_URL" REDIS_URL="$REDIS_TEST_URL" \
-        "$BIN/pytest" --ignore=footprints/tests/engine -m "not sqlite_only" \
+        "$BIN/pytest" --ignore=footprints/tests/engine --ignore=e2e -m "not sqlite_only" \
         ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"} || status=$?
     if [ "$status" -eq 5 ]; then
         echo
@@ -138,7 +165,11 @@ stage migrations "makemigrations --check --dry-run" migrations
 stage openapi "spectacular --validate --fail-on-warn" openapi
 stage deploy-check "check --deploy --fail-level WARNING (production-like env)" deploy_check
 stage methodology "write_methodology --check (docs/methodology.md matches the factors)" methodology
+stage bandit "bandit: no unexplained medium+ finding in the code" bandit_scan
+stage pip-audit "pip-audit -r requirements.txt (says so when it cannot check)" pip_audit
 stage pytest-sqlite "pytest on SQLite" pytest_sqlite
+stage e2e "browser end-to-end tests: Playwright + Chromium, desktop and 375 px (e2e/)" e2e_browser
+stage contract-fuzz "schemathesis against the live schema (scripts/contract-fuzz.sh)" contract_fuzz
 
 if [ "$MARIADB_TESTS" = 0 ]; then
     echo

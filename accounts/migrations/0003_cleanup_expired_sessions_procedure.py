@@ -8,7 +8,7 @@ from carbon_site.sql_operations import SQLObject
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_user_verification_sent_index"),
     ]
 
     operations = [

@@ -264,7 +264,7 @@ def test_the_reset_link_leaves_the_url_then_sets_the_password_and_ends_every_ses
     assert client.get(link, follow=True).status_code == 400
     assert client.post("/accounts/login/", {"email": person.email, "password": NEW_PASSWORD})[
         "Location"
-    ] == ("/")
+    ] == ("/dashboard/")
 
 
 def test_a_reset_in_a_browser_signed_in_as_that_person_signs_it_out_cleanly(

@@ -221,7 +221,11 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(client):
 
 @pytest.mark.parametrize(
     ("next_url", "destination"),
-    [("", "/"), ("/accounts/devices/", "/accounts/devices/"), ("https://evil.example/", "/")],
+    [
+        ("", "/dashboard/"),
+        ("/accounts/devices/", "/accounts/devices/"),
+        ("https://evil.example/", "/dashboard/"),
+    ],
 )
 def test_sign_in_follows_next_only_on_this_site(client, next_url, destination):
     person = UserFactory()

@@ -35,7 +35,6 @@ def test_export_page_downloads_a_zip_of_everything(client, user):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    response.close()
     export = json.loads(archive.read("export.json"))
     assert export["user"][0]["email"] == user.email
     assert len(export["footprints"]) == 1
@@ -89,7 +88,6 @@ def test_staff_export_a_persons_data_from_admin_and_it_is_audited(client, staff_
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
-    response.close()
     entry = LogEntry.objects.filter(additional_data__event="staff_exported_data").get()
     assert entry.actor == staff_user and entry.object_id == user.pk
 

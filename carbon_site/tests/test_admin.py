@@ -40,6 +40,8 @@ def test_every_project_model_is_in_admin():
         "implemented_actions",
         "user_goals",
         "system_config",
+        "user_carbon_summary",
+        "recent_calculations",
     }
 
 

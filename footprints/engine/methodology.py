@@ -144,15 +144,18 @@ def methodology_markdown() -> str:
         "oil and LPG per litre, wood logs per kg, district heat per kWh). US rows come from the "
         "EPA GHG Emission Factors Hub; elsewhere the DESNZ (UK) factors are the default.",
         "- **Transportation.** Car km × the average-car factor for its fuel (petrol if the fuel "
-        "is not given, which lowers the confidence). Electric cars use DESNZ's kWh per km × "
-        "the country's grid factor. Motorbike, local bus, national rail, and flights by haul in "
+        "is not given, which lowers the confidence). Electric cars use a kWh per km derived from "
+        "DESNZ's battery-electric car factor divided by the UK grid factor, × the country's grid "
+        "factor; the plug-in hybrid factor is DESNZ's, including the UK-grid electricity it uses. "
+        "Motorbike, local bus, national rail, and flights by haul in "
         "economy class with radiative forcing (DESNZ; the US EPA figures exclude it). Flights "
         "may be given as counts of one-way flights (a return trip counts as two), converted "
         f"with {distances['flight_domestic_km'].value:g} km (domestic), "
         f"{distances['flight_short_haul_km'].value:g} km (short haul) and "
         f"{distances['flight_long_haul_km'].value:g} km (long haul) per flight.",
         "- **Waste.** kg a week × 52, split by the recycling share into residual waste to "
-        "landfill and recycling (DESNZ waste disposal factors).",
+        "landfill and recycling (DESNZ waste disposal factors; recycling counts transport to the "
+        "recycling facility only).",
         "- **Lifestyle.** Diet from Scarborough et al. (2014), kg CO2e a day × 365 (`average` "
         "is the study's medium meat-eater, `low_meat` its low meat-eater, `pescatarian` its "
         "fish-eater); goods spending a month × 12 × a spending factor.",
@@ -164,8 +167,12 @@ def methodology_markdown() -> str:
         '- **Absent sections.** A section that is not answered means "I don\'t know": it '
         "takes the country's average per person from the table below (GB and US rows; other "
         "countries use the world row, with electricity scaled by the country's grid intensity "
-        "relative to the world's) and lowers the confidence. Inside an answered section an "
-        "absent field is zero, and `{}` is zero for the whole section.",
+        "relative to the world's) and lowers the confidence. A row whose note says *derived* is "
+        "computed from the published inputs named in its source by the rule given in the note "
+        "(for example GB heating = Ofgem's typical gas use per household / household size × the "
+        "DESNZ gas factor); a row marked *placeholder* is not from a publication and is listed "
+        "as such. Inside an answered section an absent field is zero, and `{}` is zero for the "
+        "whole section.",
         f"- **Confidence** starts at 1.00 and loses: {penalties} (each estimated section "
         f"counts). A category over {NATIONAL_RANGE_MULTIPLE}× the country's average per person "
         "is flagged `outside_national_range`. The score never drops below 0.05.",
@@ -176,7 +183,9 @@ def methodology_markdown() -> str:
         "## Emission factors",
         "",
         "Rows whose note says *not re-checked here* or *partly verified* must be checked "
-        "against the publication before this factor set is relied on.",
+        "against the publication before this factor set is relied on. *Verified* names the "
+        "stored copy of the publication (and its cell where known) the value was matched against; "
+        "*derived* gives the arithmetic from verified inputs.",
         "",
         *_factor_table(),
         "",

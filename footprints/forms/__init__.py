@@ -5,9 +5,10 @@ The forms check types and limits (the engine's own FIELD_CAPS) and translate bet
 type (percentages, blanks) and the engine's answers (shares from 0 to 1, absent fields); the
 engine validates again when the answers are recorded, and its errors come back onto these fields.
 
-By topic: `countries` (where the visitor lives, the currency), `widgets` and `fields` (how inputs
-are drawn and read), `steps` (the detailed calculator's forms), `draft` (the answers kept in the
-session), `quick` (the quick calculator), `engine_errors` (the engine's errors onto forms).
+By topic: `countries` (where the visitor lives, the currency), `widgets` and `fields` (how
+inputs are drawn and read), `steps` (the detailed calculator's forms), `draft` (the answers kept
+in the session), `quick` (the quick calculator), `engine_errors` (the engine's errors onto
+forms), `history` (the history page's date filter).
 """
 
 from .countries import (
@@ -30,6 +31,7 @@ from .fields import (
     percent_field,
     quantity_field,
 )
+from .history import HistoryFilterForm
 from .quick import QuickForm
 from .steps import (
     CATEGORY_LABELS,
@@ -68,6 +70,7 @@ __all__ = [
     "ElectricityForm",
     "FlatSelect",
     "HeatingForm",
+    "HistoryFilterForm",
     "IntroForm",
     "LifestyleForm",
     "OtherForm",

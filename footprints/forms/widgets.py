@@ -31,7 +31,7 @@ class UnitBoundField(BoundField):
         return " ".join(ids)
 
 
-SELECTED = mark_safe(" selected")  # a constant attribute
+SELECTED = mark_safe(" selected")  # nosec B308 - a constant attribute, no input
 
 
 class FlatSelect(forms.Select):

@@ -153,6 +153,6 @@ def test_the_daily_task_marks_missed_goals():
     from goals.tasks import mark_missed_goals
 
     late = UserGoalFactory(target_date=timezone.now().date() - datetime.timedelta(days=1))
-    assert mark_missed_goals.delay().get() == 1
+    assert mark_missed_goals.apply().get() == 1
     late.refresh_from_db()
     assert late.status == "missed"

@@ -1,8 +1,9 @@
 """`scripts/contract-fuzz.sh`: a verified account with data everywhere, and its access token.
 
-The fuzzer reads and writes as this account, so every GET answers with real rows (a footprint
-with its actions, one action taken, a goal) rather than empty lists only. The password is random
-and never printed: the fuzzer cannot sign itself out through the password endpoints.
+The fuzzer reads and writes as this account, so every GET answers with real rows (footprints
+with their actions, one action taken, goals) rather than empty lists only, and the operations
+that take an id reach their real work with the ids printed here. The password is random and
+never printed: the fuzzer cannot sign itself out through the password endpoints.
 """
 
 import datetime
@@ -45,8 +46,9 @@ QUICK_ANSWERS = {
 
 class Command(BaseCommand):
     help = (
-        "Create a verified account with a footprint, actions and a goal on a throwaway SQLite "
-        "database, and print an API access token for it (for the contract fuzzer)."
+        "Create a verified account with footprints, actions and goals on a throwaway SQLite "
+        "database; print its API access token and the rows' ids as KEY=value lines (for "
+        "scripts/contract-fuzz.sh)."
     )
 
     def add_arguments(self, parser):
@@ -56,15 +58,15 @@ class Command(BaseCommand):
         engine = settings.DATABASES["default"]["ENGINE"]
         if not engine.endswith("sqlite3"):
             raise CommandError("fuzz_prepare runs on a throwaway SQLite database only.")
+        if User.objects.filter(email=email).exists():
+            raise CommandError(f"{email} exists already: start from an empty database.")
         with transaction.atomic():
-            user = self._account(email)
-            _, pair = api_session_open(user=user, device_name="contract-fuzz", request_meta=META)
-        self.stdout.write(pair.access)
+            ids = self._account(email)
+        # KEY=value lines for the shell; the schemathesis config names them.
+        for name, value in ids.items():
+            self.stdout.write(f"{name}={value}")
 
-    def _account(self, email: str) -> User:
-        user = User.objects.filter(email=email).first()
-        if user is not None:
-            return user
+    def _account(self, email: str) -> dict[str, str]:
         user = User.objects.create_user(
             email=email,
             username=email.split("@")[0],
@@ -77,11 +79,23 @@ class Command(BaseCommand):
         latest = footprint_record(
             user=user, answers=QUICK_ANSWERS, request_meta=META, mode="quick"
         ).footprint
-        recommendation_implement(user=user, recommendation=latest.recommendations.first())
-        goal_create(
-            user=user,
-            goal_type="reduction_percentage",
-            reduction_percentage=20,
-            target_date=timezone.now().date() + datetime.timedelta(days=365),
+        taken = recommendation_implement(
+            user=user, recommendation=latest.recommendations.order_by("priority").first()
         )
-        return user
+        goals = [
+            goal_create(
+                user=user,
+                goal_type="reduction_percentage",
+                reduction_percentage=20,
+                target_date=timezone.now().date() + datetime.timedelta(days=365 * years),
+            )
+            for years in (1, 2)
+        ]
+        _, pair = api_session_open(user=user, device_name="contract-fuzz", request_meta=META)
+        return {
+            "FUZZ_TOKEN": pair.access,
+            "FUZZ_FOOTPRINT_UUID": str(latest.calculation_uuid),
+            "FUZZ_RECOMMENDATION_UUID": str(taken.uuid),
+            "FUZZ_GOAL_UUID": str(goals[0].uuid),
+            "FUZZ_SPARE_GOAL_UUID": str(goals[1].uuid),  # for DELETE, which spends it
+        }

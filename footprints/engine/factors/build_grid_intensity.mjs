@@ -26,7 +26,11 @@ function parseCsvLine(line) {
   return cells;
 }
 
-const isoLines = readFileSync(join(here, "iso_countries.csv"), "utf8").trim().split("\n").slice(1);
+const isoLines = readFileSync(join(here, "iso_countries.csv"), "utf8")
+  .trim()
+  .split("\n")
+  .filter((line) => !line.startsWith("#")) // source and licence header
+  .slice(1);
 const rows = [];
 for (const line of isoLines) {
   const [name, alpha2, alpha3] = parseCsvLine(line);

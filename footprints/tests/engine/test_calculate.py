@@ -65,8 +65,9 @@ def test_gb_petrol_car_and_rail():
             }
         )
     )
-    # DESNZ 2024 average petrol car 0.16984 /km; national rail 0.03546 /passenger.km
-    assert kg(result, "transportation") == Decimal("1733.860")  # 1698.4 + 35.46
+    # DESNZ 2024 average petrol car 0.16450 /km ('Business travel- land'!H53); national rail
+    # 0.03546 /passenger.km
+    assert kg(result, "transportation") == Decimal("1680.460")  # 1645.0 + 35.46
 
 
 def test_flight_counts_use_documented_distances():
@@ -77,8 +78,9 @@ def test_flight_counts_use_documented_distances():
 
 def test_gb_waste_landfill_and_recycling():
     result = engine.calculate(answers(waste={"kg_per_week": 10, "recycling_share": 0.5}))
-    # 520 kg/year: 260 kg to landfill * 0.49724 + 260 kg recycled * 0.021 (DESNZ waste disposal)
-    assert kg(result, "waste") == Decimal("134.742")  # 129.2824 + 5.46
+    # 520 kg/year: 260 kg to landfill * 0.49704 + 260 kg recycled * 0.00641 (DESNZ 2024 waste
+    # disposal: household residual landfill 497.04416 and recycling 6.41061 kg CO2e per tonne)
+    assert kg(result, "waste") == Decimal("130.897")  # 129.2304 + 1.6666
 
 
 def test_diet_from_scarborough_2014_per_year():
@@ -100,14 +102,16 @@ def test_us_electricity_uses_egrid_and_car_uses_epa():
             transportation={"car_km_per_year": 10000, "car_fuel": "petrol"},
         )
     )
-    assert kg(result, "electricity") == Decimal("3733.500")  # 10000 * 0.37335 (eGRID2022)
+    # eGRID2022 US total output (823.1 lb CO2 + 0.066 lb CH4 + 0.009 lb N2O per MWh, AR5) = 0.37527
+    assert kg(result, "electricity") == Decimal("3752.700")  # 10000 * 0.37527
     # EPA Hub 2024 passenger car 0.30793 kg/mile -> 0.19134 kg/km
     assert kg(result, "transportation") == Decimal("1913.400")
 
 
 def test_us_heating_natural_gas_from_epa_hub():
     result = engine.calculate(answers(country="US", heating={"natural_gas_kwh_per_year": 1000}))
-    assert kg(result, "heating") == Decimal("181.220")  # 53.11 kg/mmBtu / 293.071 = 0.18122
+    # Hub 2024 Table 1: 53.06 kg CO2 + 1.0 g CH4 * 28 + 0.10 g N2O * 265 = 53.1145 kg/mmBtu
+    assert kg(result, "heating") == Decimal("181.230")  # 53.1145 / 293.07107 = 0.18123
 
 
 def test_us_spending_in_dollars():
@@ -132,14 +136,15 @@ def test_electric_car_uses_country_grid():
     fr = engine.calculate(
         answers(country="FR", transportation={"car_km_per_year": 10000, "car_fuel": "electric"})
     )
-    # 10000 km * 0.188 kWh/km * grid (GB 0.22535, FR Ember 0.04418)
-    assert kg(gb, "transportation") == Decimal("423.658")
-    assert kg(fr, "transportation") == Decimal("83.058")
+    # 10000 km * 0.22917 kWh/km (DESNZ 2024 BEV 0.04745 kg/km / grid 0.20705) * grid
+    # (GB 0.20705 + 0.01830 = 0.22535, FR Ember 0.04418)
+    assert kg(gb, "transportation") == Decimal("516.435")  # 516.434595
+    assert kg(fr, "transportation") == Decimal("101.247")  # 101.247306
 
 
 def test_car_without_fuel_counts_as_petrol_and_lowers_confidence():
     result = engine.calculate(answers(transportation={"car_km_per_year": 1000}))
-    assert kg(result, "transportation") == Decimal("169.840")
+    assert kg(result, "transportation") == Decimal("164.500")  # 1000 km * petrol 0.16450
     assert "default_fuel" in {r.code for r in result.confidence_reasons}
 
 
