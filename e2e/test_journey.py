@@ -261,7 +261,7 @@ def change_the_password(visitor, user: User) -> None:
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    visitor.sees("Know your carbon footprint, and cut it")
+    visitor.sees("Your dashboard")
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Your account")
 
 

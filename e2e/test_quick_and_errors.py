@@ -135,7 +135,7 @@ def test_an_invalid_sign_up_shows_what_to_correct(browse, viewport):
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Sign in")
 
     sign_up("sam@example.com", "sam", "a long walk to the allotment 42")
-    visitor.sees("Know your carbon footprint, and cut it")
+    visitor.sees("Your dashboard")
     visitor.told("Welcome! Check your inbox: we sent a link to sam@example.com")
 
 

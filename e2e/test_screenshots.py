@@ -111,7 +111,7 @@ def sign_in(visitor, user) -> None:
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    visitor.sees(HOME)
+    visitor.sees("Your dashboard")
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
