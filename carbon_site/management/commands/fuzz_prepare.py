@@ -17,31 +17,14 @@ from django.utils import timezone
 from accounts.models import User, UserProfile
 from accounts.services import api_session_open
 from carbon_site.http import RequestMeta
+from footprints.api import DETAILED_EXAMPLE as ANSWERS
+from footprints.api import QUICK_EXAMPLE as QUICK_ANSWERS
 from footprints.services import footprint_record
 from goals.services import goal_create
 from recommendations.services import recommendation_implement
 
 FUZZ_EMAIL = "fuzzer@example.com"
 META = RequestMeta("127.0.0.1", "contract-fuzz")
-ANSWERS = {
-    "country": "GB",
-    "household_size": 2,
-    "electricity": {"kwh_per_year": 2700, "renewable_share": 0},
-    "heating": {"natural_gas_kwh_per_year": 11500},
-    "transportation": {"car_km_per_year": 11000, "car_fuel": "petrol", "rail_km_per_year": 500},
-    "waste": {"kg_per_week": 8, "recycling_share": 0.4},
-    "lifestyle": {"diet": "average", "clothing_spend_per_month": 40},
-}
-QUICK_ANSWERS = {
-    "country": "GB",
-    "household_size": 2,
-    "home_size": "50_100",
-    "home_type": "semi",
-    "heating_fuel": "gas",
-    "car_use": "medium",
-    "flights": "one_or_two",
-    "diet": "average",
-}
 
 
 class Command(BaseCommand):
