@@ -126,13 +126,13 @@ def test_debug_turns_on_the_browsable_api_and_local_hosts():
 
 
 @pytest.mark.parametrize("debug", ["0", ""])
-def test_a_missing_secret_key_is_refused_outside_debug(debug):
+def test_a_web_process_without_a_secret_key_is_refused_outside_debug(debug):
     env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
     env.update(
         DJANGO_SETTINGS_MODULE="carbon_site.settings", IGNORE_DOTENV="1", DEBUG=debug or "false"
     )
-    completed = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PROBE],
+    completed = subprocess.run(
+        [sys.executable, "-c", "import carbon_site.wsgi"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -141,3 +141,27 @@ def test_a_missing_secret_key_is_refused_outside_debug(debug):
     )
     assert completed.returncode != 0
     assert "SECRET_KEY must be set" in completed.stderr
+
+
+def test_management_commands_run_without_a_secret_key_and_the_deploy_check_flags_it():
+    env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+    env.update(DJANGO_SETTINGS_MODULE="carbon_site.settings", IGNORE_DOTENV="1")
+    makemigrations = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert makemigrations.returncode == 0, makemigrations.stderr
+    deploy = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**env, "ALLOWED_HOSTS": "example.com"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert deploy.returncode != 0
+    assert "security.W009" in deploy.stderr + deploy.stdout
