@@ -17,7 +17,7 @@ class RecommendationAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("category", "estimated_impact", "effort", "is_implemented", "action_code")
-    search_fields = ("uuid", "action_code", "title", "carbon_footprint__user__email")
+    search_fields = ("uuid", "action_code", "carbon_footprint__user__email")
     list_select_related = ("carbon_footprint",)
     raw_id_fields = ("carbon_footprint",)
     show_full_result_count = False

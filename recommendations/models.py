@@ -7,6 +7,8 @@ from django.db import models
 
 from footprints.models import CarbonFootprint, emissions_field
 
+from .catalogue import ACTIONS_BY_CODE, Action
+
 
 class Recommendation(models.Model):
     class Impact(models.TextChoices):
@@ -25,9 +27,6 @@ class Recommendation(models.Model):
     )
     action_code = models.CharField(max_length=64, db_index=True)
     category = models.CharField(max_length=20)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    action_required = models.TextField(blank=True)
     effort = models.CharField(max_length=10, choices=Effort.choices, default=Effort.MEDIUM)
     potential_savings = emissions_field()
     priority = models.PositiveIntegerField()
@@ -56,6 +55,24 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.potential_savings} kg CO2e/year)"
+
+    # The words come from the catalogue by action_code, not from the row: they are the same for
+    # every footprint, and copying them into every row tripled what each calculation wrote.
+    @property
+    def action(self) -> Action | None:
+        return ACTIONS_BY_CODE.get(self.action_code)
+
+    @property
+    def title(self) -> str:
+        return self.action.title if self.action else self.action_code
+
+    @property
+    def description(self) -> str:
+        return self.action.description if self.action else ""
+
+    @property
+    def action_required(self) -> str:
+        return self.action.action_required if self.action else ""
 
 
 class ImplementedAction(models.Model):

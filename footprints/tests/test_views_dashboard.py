@@ -15,6 +15,7 @@ from footprints.tests.factories import BREAKDOWN_KG, CarbonFootprintFactory
 from footprints.tests.test_views_calculator import assert_page_structure, page
 from goals.models import UserGoal
 from goals.tests.factories import UserGoalFactory
+from recommendations.catalogue import CATALOGUE
 from recommendations.services import recommendation_implement
 from recommendations.tests.factories import RecommendationFactory
 
@@ -173,7 +174,10 @@ def test_the_top_open_actions_come_with_buttons_and_the_done_ones_are_counted(
     latest = history[-1]
     actions = [
         RecommendationFactory(
-            carbon_footprint=latest, action_code=f"action_{n}", title=f"Action {n}", priority=n
+            carbon_footprint=latest,
+            action_code=CATALOGUE[n].code,
+            category=CATALOGUE[n].category,
+            priority=n,
         )
         for n in range(1, 8)
     ]
@@ -182,7 +186,7 @@ def test_the_top_open_actions_come_with_buttons_and_the_done_ones_are_counted(
     response = client.get(DASHBOARD)
     parsed = assert_page_structure(response)
     body = response.content.decode()
-    shown = [n for n in range(1, 8) if f"<h3>Action {n}</h3>" in body]
+    shown = [n for n in range(1, 8) if f"<h3>{CATALOGUE[n].title}</h3>" in body]
     assert shown == [2, 3, 4, 5, 6]  # the done one is not offered; five at most
     implement_forms = [
         attrs["action"]

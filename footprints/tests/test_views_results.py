@@ -261,7 +261,7 @@ def test_recommendations_are_listed_when_there_are_some(client, user):
     footprint = CarbonFootprintFactory(user=user)
     RecommendationFactory(
         carbon_footprint=footprint,
-        title="Switch to a renewable electricity tariff",
+        action_code="green_tariff",
         potential_savings=Decimal("280.000"),
         estimated_impact="medium",
     )

@@ -14,9 +14,6 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     carbon_footprint = factory.SubFactory(CarbonFootprintFactory)
     action_code = "green_tariff"
     category = "electricity"
-    title = "Switch to a renewable electricity tariff"
-    description = "Buy electricity backed by renewable generation."
-    action_required = "Compare green tariffs and switch supplier."
     effort = Recommendation.Effort.LOW
     potential_savings = Decimal("280.000")
     priority = factory.Sequence(lambda n: n + 1)

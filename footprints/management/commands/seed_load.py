@@ -67,9 +67,6 @@ POOL_FIELDS = (
 class RankedAction:
     code: str
     category: str
-    title: str
-    description: str
-    action_required: str
     effort: str
     saving_kg: Decimal
     impact: str
@@ -174,9 +171,6 @@ def _pool_entry(mode: str, quick: dict, rng: np.random.Generator) -> PoolEntry:
         RankedAction(
             code=item.action.code,
             category=item.action.category,
-            title=item.action.title,
-            description=item.action.description,
-            action_required=item.action.action_required,
             effort=item.action.effort,
             saving_kg=item.saving_kg,
             impact=_impact(item.saving_kg, result.total_kg),
@@ -492,9 +486,6 @@ class Command(BaseCommand):
             (
                 "action_code",
                 "category",
-                "title",
-                "description",
-                "action_required",
                 "effort",
                 "potential_savings",
                 "estimated_impact",
@@ -516,9 +507,6 @@ class Command(BaseCommand):
                     constant[key] = insert.constant(
                         action_code=action.code,
                         category=action.category,
-                        title=action.title,
-                        description=action.description,
-                        action_required=action.action_required,
                         effort=action.effort,
                         potential_savings=action.saving_kg,
                         estimated_impact=action.impact,
