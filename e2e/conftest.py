@@ -74,6 +74,43 @@ LAYOUT_PROBE = """
 }
 """
 
+# A table wider than its box must scroll in a region people reach with the keyboard
+# (tabindex="0", role="region", a name); otherwise its columns are simply cut off.
+TABLE_PROBE = """
+() => {
+  const cut = [];
+  for (const table of document.querySelectorAll("main table")) {
+    const box = table.parentElement;
+    if (!table.getClientRects().length || table.scrollWidth <= box.clientWidth + 1) continue;
+    const named = box.hasAttribute("aria-label") || box.hasAttribute("aria-labelledby");
+    if (!(box.getAttribute("tabindex") === "0" && box.getAttribute("role") === "region" && named)) {
+      const name = `table${table.id ? "#" + table.id : ""}`;
+      cut.push(`${name} (${table.scrollWidth} px in ${box.clientWidth})`);
+    }
+  }
+  return cut;
+}
+"""
+
+# Chart text as it is drawn: an SVG scales its text with its width, so a chart squeezed onto a
+# phone can shrink its labels below what people can read.
+CHART_TEXT_PROBE = """
+() => {
+  const small = [];
+  for (const svg of document.querySelectorAll("main svg[viewBox]")) {
+    const shown = svg.getBoundingClientRect().width;
+    if (!shown) continue;
+    const scale = shown / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll("text")) {
+      const px = parseFloat(getComputedStyle(text).fontSize) * scale;
+      if (px < SMALLEST) small.push(`"${text.textContent.trim()}" at ${px.toFixed(1)} px`);
+    }
+  }
+  return small.slice(0, 5);
+}
+"""
+SMALLEST_CHART_TEXT_PX = 11.5
+
 
 @pytest.fixture(scope="session")
 def _async_unsafe() -> Iterator[None]:
@@ -171,12 +208,23 @@ class Visitor:
         self.assert_no_problems()
 
     def check_layout(self) -> None:
-        """No sideways scrolling: the page is no wider than the window (375 px on a phone)."""
+        """No sideways scrolling: the page is no wider than the window (375 px on a phone), a
+        table too wide for its box scrolls in a keyboard-reachable region, chart text is
+        readable."""
         probe = self.page.evaluate(LAYOUT_PROBE)
         assert probe["scrollWidth"] <= probe["innerWidth"], (
             f"{self.path} scrolls sideways at {probe['innerWidth']} px: the page is "
             f"{probe['scrollWidth']} px wide. Sticking out: {', '.join(probe['wide'])}"
         )
+        cut = self.page.evaluate(TABLE_PROBE)
+        assert not cut, (
+            f"{self.path}: a table is wider than its box and cannot be scrolled from the "
+            f"keyboard: {', '.join(cut)}"
+        )
+        small = self.page.evaluate(
+            CHART_TEXT_PROBE.replace("SMALLEST", str(SMALLEST_CHART_TEXT_PX))
+        )
+        assert not small, f"{self.path}: chart text too small to read: {', '.join(small)}"
 
     def told(self, text: str) -> None:
         """A message at the top of the page (Django's messages framework) says `text`."""

@@ -161,7 +161,7 @@ def mark_an_action_done(visitor, footprint: CarbonFootprint) -> Recommendation:
     assert offered.exists(), "the detailed calculation offered no actions"
     first_card = page.locator("li.action").first
     title = first_card.get_by_role("heading", level=3).inner_text()
-    action = offered.get(title=title)
+    [action] = [offered_action for offered_action in offered if offered_action.title == title]
     expect(page.locator("#action-stats")).to_contain_text("You have done 0 actions")
     first_card.get_by_role("button", name=re.compile("^I've done this")).click()
 

@@ -35,16 +35,22 @@ STACKED_MONTHS = 12  # the stacked chart shows the last year with calculations; 
 
 # --- Charts over time ---------------------------------------------------------------------------
 
-TIME_CHART_WIDTH = 480
-TIME_CHART_HEIGHT = 240
-PLOT_LEFT = 52  # room for the value labels ("12.5 t")
+# Narrow on purpose: an SVG scales its text with its width, and on a 375 px phone the chart is
+# about 310 px wide, so 360 units keep the 14-unit labels of site.css at 12 px or more there.
+# On wide screens site.css caps the chart's width so the labels stay near the body text's size.
+TIME_CHART_WIDTH = 360
+TIME_CHART_HEIGHT = 230
+PLOT_LEFT = 56  # room for the value labels ("12.5 t")
 PLOT_RIGHT_GAP = 14  # the last date label is centred on its point: keep it inside
 PLOT_TOP = 10
 AXIS_ROOM = 30  # date labels under the plot
 DATE_TICKS = 5
-# The least room between two date ticks: a label ("30 Sep 2026") is about 75 wide, and one
+# The least room between two date ticks: a label ("30 Sep 2026") is about 85 wide, and one
 # anchored at the plot's edge beside a centred one needs one and a half of those.
-DATE_TICK_GAP = 120
+DATE_TICK_GAP = 130
+# A month's label ("Sep") and the room around it: columns narrower than this are labelled every
+# other one (or every third...), counted back from the latest, which is always labelled.
+MONTH_LABEL_ROOM = 34
 COLUMN_GAP = 0.3  # share of a column's slot left empty
 
 
@@ -98,8 +104,8 @@ class Column:
     x: float
     width: float
     centre: float
-    label: str
-    sublabel: str  # the year, under the first column and each January
+    label: str  # the month, or nothing where the columns are too narrow to label each
+    sublabel: str  # the year, under the first labelled column of each year
     segments: tuple[Segment, ...]
 
 
@@ -243,6 +249,13 @@ def stacked_column_chart(
     largest = max((sum(parts.values()) for _, parts in months), default=0.0)
     y_of, value_ticks = _value_axis(largest, PLOT_TOP, plot_bottom)
     slot = (plot_right - PLOT_LEFT) / max(len(months), 1)
+    stride = max(1, math.ceil(MONTH_LABEL_ROOM / slot))
+    labelled = [index for index in range(len(months)) if (len(months) - 1 - index) % stride == 0]
+    years = {}  # the year goes under the first labelled column and the first of each new year
+    for index in labelled:
+        year = months[index][0].year
+        if year not in years.values():
+            years[index] = year
     columns = []
     for index, (month, parts) in enumerate(months):
         x = PLOT_LEFT + index * slot + slot * COLUMN_GAP / 2
@@ -264,8 +277,8 @@ def stacked_column_chart(
                 x=round(x, 1),
                 width=round(slot * (1 - COLUMN_GAP), 1),
                 centre=round(x + slot * (1 - COLUMN_GAP) / 2, 1),
-                label=f"{month:%b}",
-                sublabel=f"{month:%Y}" if index == 0 or month.month == 1 else "",
+                label=f"{month:%b}" if index in labelled else "",
+                sublabel=str(years[index]) if index in years else "",
                 segments=tuple(segments),
             )
         )

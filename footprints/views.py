@@ -43,6 +43,8 @@ from .services import footprint_record
 from .session_claims import session_claim_remember, session_claim_token
 
 CHART_TARGET_LABEL = "1.5 °C target for 2030"
+# A result shows the actions that save the most first; the rest wait behind "more actions".
+RESULT_TOP_ACTIONS = 5
 
 
 def _user_or_none(request):
@@ -285,6 +287,7 @@ def result(request, calculation_uuid):
     except FieldErrors:
         computed = None  # stored answers the engine no longer accepts: show the stored numbers
     rows = _category_rows(footprint, computed)
+    recommendations = list(footprint.recommendations.all())  # by priority: one query for all
     confidence = confidence_words(float(footprint.confidence_score))
     total_kg = float(footprint.total_emissions)
     household_size = (
@@ -312,7 +315,9 @@ def result(request, calculation_uuid):
         ),
         "confidence": confidence,
         "confidence_level": confidence.split()[0].lower(),
-        "recommendations": list(footprint.recommendations.all()),
+        "top_actions": recommendations[:RESULT_TOP_ACTIONS],
+        "more_actions": recommendations[RESULT_TOP_ACTIONS:],
+        "action_count": len(recommendations),
         # Only the owner marks actions done (an anonymous author signs up first).
         "is_owner": footprint.user_id is not None and footprint.user_id == request.user.pk,
         "invite_signup": footprint.user_id is None and not request.user.is_authenticated,

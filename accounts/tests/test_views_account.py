@@ -16,6 +16,7 @@ from accounts.security_events import SESSION_UUID_KEY
 from accounts.services import BROWSER_LAST_SEEN_EVERY
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory, UserSessionFactory
 from conftest import bearer_client
+from footprints.tests.test_views_calculator import page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
@@ -317,7 +318,7 @@ def test_devices_lists_browsers_and_apps_and_marks_this_one(person):
     response = browser.get("/accounts/devices/")
     html = response.content.decode()
     assert len(response.context["sessions"]) == 2
-    assert "(this device)" in html
+    assert "This device" in page(response).text("devices-table")
     assert "pytest" in html and "Firefox" in html
     assert html.count('action="/accounts/devices/') == 3  # two revoke buttons and "all others"
 

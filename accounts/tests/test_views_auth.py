@@ -100,6 +100,13 @@ def test_each_page_has_a_title_one_h1_labelled_fields_and_no_inline_script_or_st
     assert 'name="csrfmiddlewaretoken"' in html
 
 
+@pytest.mark.parametrize("url", ["/accounts/signup/", "/accounts/login/"])
+def test_labels_read_as_plain_words_without_a_colon_like_every_form(client, url):
+    labels = re.findall(r"<label for=\"id_\w+\">([^<]*)</label>", client.get(url).content.decode())
+    assert "Email address" in labels
+    assert not [label for label in labels if label.rstrip().endswith(":")]
+
+
 # --- Sign up ----------------------------------------------------------------------------------
 
 

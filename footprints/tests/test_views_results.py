@@ -127,8 +127,11 @@ def test_the_comparisons_cite_their_source_and_year(client, user):
     for point in recorded.result.comparison:
         assert point.label in table
         assert kg(point.kg_co2e) in table
-        assert point.source in table
+        # The publication as people read it; a data file's name would mean nothing to them.
+        assert point.source.split(" (emission_factors.csv)")[0] in table
         assert str(point.year) in table
+    assert ".csv" not in table
+    assert "(see the emission factors in our methodology)" in table
     assert "United Kingdom average" in table
     assert "World average" in table
     assert "1.5 °C-compatible lifestyle target for 2030" in table
@@ -273,6 +276,54 @@ def test_recommendations_are_listed_when_there_are_some(client, user):
     assert "Medium impact" in text
 
 
+def test_the_first_five_actions_show_and_the_rest_wait_behind_more_actions(client, user):
+    recorded = record(user)
+    actions = list(recorded.footprint.recommendations.order_by("priority"))
+    assert len(actions) > 5  # the engine offers many for this household
+    client.force_login(user)
+    parsed = page(client.get(url(recorded.footprint)))
+    shown = parsed.text("top-actions")
+    for action in actions[:5]:
+        assert action.title in shown
+    for action in actions[5:]:
+        assert action.title not in shown
+    hidden = parsed.text("more-actions-list")
+    assert all(action.title in hidden for action in actions[5:])
+    # A <details>: it opens without JavaScript.
+    assert parsed.element("more-actions")
+    assert f"See {len(actions) - 5} more actions" in parsed.text("more-actions")
+    assert parsed.text("actions-intro") == (
+        f"Ranked by what each saves for the effort it takes: the first 5 of {len(actions)}."
+    )
+    assert parsed.element("more-actions-list")["start"] == "6"
+
+
+def test_a_few_actions_show_without_a_more_actions_list(client, user):
+    from recommendations.tests.factories import RecommendationFactory
+
+    footprint = CarbonFootprintFactory(user=user)
+    RecommendationFactory.create_batch(3, carbon_footprint=footprint)
+    client.force_login(user)
+    parsed = page(client.get(url(footprint)))
+    assert len([tag for tag, _ in parsed.inside("top-actions") if tag == "li"]) == 3
+    assert "more-actions" not in {attrs.get("id") for _, attrs in parsed.tags}
+
+
+def test_each_table_sits_in_a_region_the_keyboard_can_scroll(client, user):
+    recorded = record(user)
+    client.force_login(user)
+    parsed = page(client.get(url(recorded.footprint)))
+    for table_id in ("breakdown-table", "comparison-table", "trace-table"):
+        wrapper = next(
+            attrs
+            for _, attrs in parsed.tags
+            if attrs.get("aria-labelledby") == f"{table_id}-caption"
+        )
+        assert wrapper["tabindex"] == "0"
+        assert wrapper["role"] == "region"
+        assert parsed.text(f"{table_id}-caption")
+
+
 def test_the_result_page_makes_a_bounded_number_of_queries(
     client, user, django_assert_max_num_queries
 ):
@@ -280,6 +331,7 @@ def test_the_result_page_makes_a_bounded_number_of_queries(
 
     recorded = record(user)
     RecommendationFactory.create_batch(5, carbon_footprint=recorded.footprint)
+    assert recorded.footprint.recommendations.count() > 5  # some behind "more actions" too
     client.force_login(user)
     client.get(url(recorded.footprint))
     with django_assert_max_num_queries(5):
