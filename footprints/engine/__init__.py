@@ -3,7 +3,7 @@
 Pure Python (stdlib, numpy, scikit-learn, skops); no Django. See docs/methodology.md.
 """
 
-from footprints.engine.calculate import MODEL_VERSION, calculate, grid_factor
+from footprints.engine.calculate import MODEL_VERSION, calculate, grid_factor, total_change
 from footprints.engine.estimator import (
     QuickEstimator,
     QuickEstimatorOutdated,
@@ -65,5 +65,6 @@ __all__ = [
     "methodology_markdown",
     "quick_estimate",
     "quick_questions",
+    "total_change",
     "validate",
 ]

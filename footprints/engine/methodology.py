@@ -160,19 +160,21 @@ def methodology_markdown() -> str:
         "is the study's medium meat-eater, `low_meat` its low meat-eater, `pescatarian` its "
         "fish-eater); goods spending a month × 12 × a spending factor.",
         "- **Other.** Services spending a month × 12 × a spending factor.",
-        "- **Spending factors.** GB in pounds (Defra consumption-based factors by SIC code), US "
-        "in dollars (EPA USEEIO supply-chain factors). Elsewhere the US factors are used as a "
-        "world default, assuming the amounts are in US dollars at market exchange rates; this "
-        "lowers the confidence.",
+        "- **Spending factors.** GB in pounds (Defra consumption-based factors by SIC code; "
+        "these four values are still unverified estimates, see their notes), US in dollars (EPA "
+        "USEEIO v1.3 supply-chain factors with margins, each category the unweighted mean of the "
+        "commodity rows named in its row). Elsewhere the US factors are used as a world default, "
+        "assuming the amounts are in US dollars at market exchange rates; this lowers the "
+        "confidence.",
         '- **Absent sections.** A section that is not answered means "I don\'t know": it '
         "takes the country's average per person from the table below (GB and US rows; other "
         "countries use the world row, with electricity scaled by the country's grid intensity "
         "relative to the world's) and lowers the confidence. A row whose note says *derived* is "
         "computed from the published inputs named in its source by the rule given in the note "
         "(for example GB heating = Ofgem's typical gas use per household / household size × the "
-        "DESNZ gas factor); a row marked *placeholder* is not from a publication and is listed "
-        "as such. Inside an answered section an absent field is zero, and `{}` is zero for the "
-        "whole section.",
+        "DESNZ gas factor); a row marked *unverified placeholder* is an estimate not from a "
+        "publication and is listed as such. Inside an answered section an absent field is "
+        "zero, and `{}` is zero for the whole section.",
         f"- **Confidence** starts at 1.00 and loses: {penalties} (each estimated section "
         f"counts). A category over {NATIONAL_RANGE_MULTIPLE}× the country's average per person "
         "is flagged `outside_national_range`. The score never drops below 0.05.",
@@ -182,10 +184,11 @@ def methodology_markdown() -> str:
         "",
         "## Emission factors",
         "",
-        "Rows whose note says *not re-checked here* or *partly verified* must be checked "
-        "against the publication before this factor set is relied on. *Verified* names the "
-        "stored copy of the publication (and its cell where known) the value was matched against; "
-        "*derived* gives the arithmetic from verified inputs.",
+        "Rows whose note says *unverified*, *not re-checked here* or *partly verified* must be "
+        "checked against the publication before this factor set is relied on. *Verified* names "
+        "the stored copy of the publication (and its cell where known) the value was matched "
+        "against; *derived* gives the arithmetic from published inputs; *unverified* marks an "
+        "estimate that no copy of the publication confirmed.",
         "",
         *_factor_table(),
         "",

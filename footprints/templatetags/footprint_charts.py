@@ -1,7 +1,6 @@
 """Template helpers for the footprint pages: the SVG bar chart and number formats."""
 
 import math
-import re
 
 from django import template
 
@@ -34,11 +33,6 @@ ACTIVITY_LABELS = {
 
 # Some sources cite another of the engine's data files by its file name, "(emission_factors.csv)":
 # people read the table it stands for, as the methodology page names it.
-DATA_FILE_CITATION = re.compile(r"\s*\(([a-z_]+)\.csv([,;][^)]*)?\)")
-DATA_FILE_WORDS = {
-    "emission_factors": "the emission factors in our methodology",
-    "country_averages": "the country averages in our methodology",
-}
 
 
 @register.inclusion_tag("footprints/_bar_chart.html")
@@ -121,17 +115,3 @@ def activity_label(code: str) -> str:
 def category_label(code: str) -> str:
     """A category code in the words the pages use: lifestyle -> Food and goods."""
     return CATEGORY_LABELS.get(str(code), str(code).replace("_", " ").capitalize())
-
-
-@register.filter
-def source_text(source) -> str:
-    """A source as people read it: a data file's name becomes the table it holds."""
-
-    def in_words(match: re.Match) -> str:
-        words = DATA_FILE_WORDS.get(match.group(1))
-        remark = (match.group(2) or "").lstrip(",; ")
-        if words is None:
-            return f" ({remark})" if remark else ""
-        return f" (see {words}{': ' + remark if remark else ''})"
-
-    return DATA_FILE_CITATION.sub(in_words, str(source))

@@ -3,6 +3,7 @@ from decimal import Decimal
 import factory
 
 from accounts.tests.factories import UserFactory
+from footprints import engine
 from footprints.models import CarbonFootprint
 
 BREAKDOWN_KG = {
@@ -33,7 +34,7 @@ class CarbonFootprintFactory(factory.django.DjangoModelFactory):
     total_emissions = sum(BREAKDOWN_KG.values())
     confidence_score = Decimal("0.800")
     model_name = "carbon_site.engine"
-    model_version = "2024.1"
-    factor_version = "2024.1"
+    model_version = engine.MODEL_VERSION
+    factor_version = engine.FACTOR_VERSION
     user_agent = "pytest"
     ip_address = "198.51.100.1"

@@ -90,7 +90,9 @@ def test_diet_from_scarborough_2014_per_year():
 
 def test_gb_spending_in_pounds():
     result = engine.calculate(answers(other={"services_spend_per_month": 100}))
-    assert kg(result, "other") == Decimal("240.000")  # 1200 GBP * 0.20 kg/GBP (Defra SIC)
+    # 1200 GBP * 0.20 kg/GBP: the GB services row (meant as Defra's SIC 45-96 mean, an estimate
+    # still unverified against the publication, as its note says)
+    assert kg(result, "other") == Decimal("240.000")
     assert "spend_world_factor" not in {r.code for r in result.confidence_reasons}
 
 
@@ -116,17 +118,77 @@ def test_us_heating_natural_gas_from_epa_hub():
 
 def test_us_spending_in_dollars():
     result = engine.calculate(
-        answers(country="US", lifestyle={"diet": "vegan", "clothing_spend_per_month": 50})
+        answers(
+            country="US",
+            lifestyle={
+                "diet": "vegan",
+                "clothing_spend_per_month": 50,
+                "electronics_spend_per_month": 100,
+                "other_goods_spend_per_month": 10,
+            },
+            other={"services_spend_per_month": 200},
+        )
     )
-    # 365 * 2.89 (vegan) + 600 USD * 0.30 kg/USD (USEEIO apparel)
-    assert kg(result, "lifestyle") == Decimal("1234.850")
+    # EPA Supply Chain GHG Emission Factors v1.3 (USEEIO), kg CO2e per 2022 USD with margins:
+    # clothes and shoes = mean of 315000 apparel 0.120 and 316000 leather/footwear 0.282 = 0.201;
+    # electronics = mean of 334111 0.058, 334220 0.111, 334310 0.081, 335210 0.157, 335220 0.172
+    # = 0.1158; other goods = mean of 337121 0.188, 337122 0.178, 339930 0.146, 511130 0.107,
+    # 332215 0.223, 314120 0.267, 325611 0.355 = 0.2091.
+    # 365 * 2.89 (Scarborough vegan) + 600 * 0.201 + 1200 * 0.1158 + 120 * 0.2091
+    # = 1054.85 + 120.6 + 138.96 + 25.092
+    assert kg(result, "lifestyle") == Decimal("1339.502")
+    # services = mean of 524126 0.033, 517312 0.096, 517311 0.075, 522110 0.059, 713940 0.235,
+    # 512131 0.052, 811111 0.103, 811412 0.113 = 0.09575 -> 0.0958; 2400 USD * 0.0958
+    assert kg(result, "other") == Decimal("229.920")
+    assert "spend_world_factor" not in {r.code for r in result.confidence_reasons}
 
 
 def test_spending_elsewhere_uses_world_factor_and_lowers_confidence():
     result = engine.calculate(answers(country="FR", other={"services_spend_per_month": 100}))
-    assert kg(result, "other") == Decimal("180.000")
+    # the US USEEIO services mean 0.0958 kg/USD as the world default: 1200 * 0.0958
+    assert kg(result, "other") == Decimal("114.960")
     assert "spend_world_factor" in {r.code for r in result.confidence_reasons}
     assert result.confidence_score < 1
+
+
+def test_gb_wood_logs():
+    result = engine.calculate(answers(heating={"wood_kg_per_year": 1000}))
+    # DESNZ Bioenergy > Wood logs 46.98 kg CO2e per tonne (CH4 and N2O only) = 0.04698 /kg
+    assert kg(result, "heating") == Decimal("46.980")
+
+
+def test_us_bus_rail_and_flights_from_epa_hub_table_10():
+    result = engine.calculate(
+        answers(
+            country="US",
+            transportation={
+                "bus_km_per_year": 1000,
+                "rail_km_per_year": 1000,
+                "flight_km_short_haul_per_year": 1000,
+            },
+        )
+    )
+    # EPA GHG Emission Factors Hub 2024 Table 10, kg CO2 per passenger-mile / 1.609344:
+    # bus 0.071 -> 0.04412; intercity rail national average 0.113 -> 0.07021;
+    # air medium haul (300-2300 miles) 0.129 -> 0.08016 (no radiative forcing)
+    assert kg(result, "transportation") == Decimal("194.490")  # 44.12 + 70.21 + 80.16
+
+
+def test_us_waste_uses_the_desnz_waste_factors():
+    result = engine.calculate(
+        answers(country="US", waste={"kg_per_week": 10, "recycling_share": 0.321})
+    )
+    # 520 kg: 353.08 kg landfilled * DESNZ 0.49704 + 166.92 kg recycled * DESNZ 0.00641
+    assert kg(result, "waste") == Decimal("176.565")  # 175.4949 + 1.0700
+
+
+def test_us_absent_waste_is_the_epa_per_person_average():
+    given = answers(country="US")
+    del given["waste"]
+    result = engine.calculate(given)
+    # EPA Facts and Figures 2018: 4.9 lb/person/day = 811.2 kg/year, 32.1 % recycled or composted;
+    # 811.2 * 0.679 * 0.49704 + 811.2 * 0.321 * 0.00641 = 275.5 -> 275 (country_averages.csv)
+    assert kg(result, "waste") == Decimal("275.000")
 
 
 def test_electric_car_uses_country_grid():
@@ -240,3 +302,14 @@ def test_countries_includes(code):
 def test_countries_sorted_by_name():
     names = [name for _, name in engine.countries()]
     assert names == sorted(names)
+
+
+def test_a_country_average_is_cited_as_its_six_rows_and_says_when_some_are_estimates():
+    """Not the electricity row's source for the whole average, and honest about placeholders."""
+    united_kingdom, world, target = engine.calculate({"country": "GB"}).comparison
+    assert united_kingdom.label == "United Kingdom average"
+    assert "sum of the six category averages" in united_kingdom.source
+    assert "some are estimates" in united_kingdom.source  # GB transport and other are
+    assert "Ofgem" not in united_kingdom.source
+    assert world.label == "World average" and "six category averages" in world.source
+    assert target.kg_co2e < world.kg_co2e
