@@ -167,8 +167,15 @@ def _refresh_blacklist(jti: str | None) -> None:
 def api_session_open(
     *, user: User, device_name: str, request_meta: RequestMeta
 ) -> tuple[UserSession, TokenPair]:
-    """Sign a device in through the API: one session row and a token pair that names it."""
+    """Sign a device in through the API: one session row and a token pair that names it.
+
+    The user row is written first: inserting rows that point at it takes a shared lock on it,
+    and two sign-ins of one account that each held one and then wanted to update last_login
+    deadlocked (MariaDB 1213). Updating first makes them queue instead.
+    """
     now = timezone.now()
+    user.last_login = now
+    user.save(update_fields=["last_login"])
     session = UserSession(
         user=user,
         kind=UserSession.Kind.API,
@@ -182,8 +189,6 @@ def api_session_open(
     session.expires_at = pair.refresh_expires_at
     session.save()
     _outstanding_record(user=user, pair=pair)
-    user.last_login = now
-    user.save(update_fields=["last_login"])
     return session, pair
 
 

@@ -310,6 +310,35 @@ def test_concurrent_refreshes_of_one_token_give_one_new_pair():
     assert UserSession.objects.get(user=person).revoked_at is None
 
 
+@pytest.mark.mysql_only  # SQLite serialises writers by locking the database: no race to test
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_sign_ins_to_one_account_all_succeed():
+    """Four devices sign in to one account at the same moment: four sessions, no deadlock."""
+    import threading
+
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    person = UserFactory()
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def sign_in_once():
+        try:
+            barrier.wait()
+            statuses.append(sign_in(APIClient(), person.email).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_in_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 4
+    assert UserSession.objects.filter(user=person).count() == 4
+
+
 def test_logout_revokes_the_session_and_its_access_token_at_once(api_client):
     person = UserFactory()
     pair = sign_in(api_client, person.email).json()
