@@ -2,8 +2,9 @@
 
 Staff only (the admin's own login and `is_staff` check). Users and calculations come from
 footprints.analytics.staff_analytics (summary table + indexed aggregates, cached a few minutes);
-recommendation and goal rates from their apps' selectors, cached for an hour: the recommendation
-rates read every recommendation ever offered (seconds at a million rows), and they move slowly.
+recommendation and goal rates from their apps' selectors, cached a few minutes: the
+recommendation rates are read from the summary table action_rate_summary (refreshed hourly by
+the task `refresh_action_rates`), never counted from recommendations on a page view.
 This module only gathers and lays out. The chart is server-rendered SVG with presentation
 attributes: no script and no inline style, so the strict CSP holds.
 
@@ -25,8 +26,8 @@ from footprints.analytics import ACTIVE_WINDOWS_DAYS, CHART_DAYS, staff_analytic
 from goals.selectors import goal_staff_stats
 from recommendations.selectors import recommendation_staff_rates
 
-RATES_CACHE_KEY = "staff-analytics:rates:v1"
-RATES_CACHE_SECONDS = 60 * 60
+RATES_CACHE_KEY = "staff-analytics:rates:v2"
+RATES_CACHE_SECONDS = 5 * 60
 
 CHART_WIDTH = 640
 PLOT_LEFT = 44  # room for the value labels of the y axis
@@ -127,7 +128,8 @@ def _rates_compute() -> dict:
 
 
 def staff_rates() -> dict:
-    """Recommendation implementation and goal achievement rates, cached RATES_CACHE_SECONDS."""
+    """Recommendation implementation and goal achievement rates, cached RATES_CACHE_SECONDS
+    (the recommendation rates come from their summary table, with its refresh time)."""
     return cache.get_or_set(RATES_CACHE_KEY, _rates_compute, timeout=RATES_CACHE_SECONDS)
 
 

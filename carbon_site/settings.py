@@ -439,6 +439,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    # Staff analytics: implementation rates recounted into action_rate_summary (recommendations),
+    # hourly; a full pass over recommendations, so not more often.
+    "refresh-action-rates": {
+        "task": "recommendations.tasks.refresh_action_rates",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 50 * 60},
+    },
 }
 
 # --- Logging, metrics --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Min, QuerySet
+from django.db.models import Avg, Count, Max, Min, QuerySet, Subquery
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
@@ -120,30 +120,29 @@ STATS_FIELDS = (
 
 
 def _compute_stats(user_id: int) -> dict:
-    footprints = CarbonFootprint.objects.filter(user_id=user_id)
-    summary = footprints.aggregate(
-        count=Count("id"),
-        first_date=Min("calculation_date"),
-        latest_date=Max("calculation_date"),
-        min_total=Min("total_emissions"),
-        max_total=Max("total_emissions"),
-        average_total=Avg("total_emissions"),
-        **{f"average_{c}": Avg(f"{c}_emissions") for c in CATEGORIES},
+    """One query: the aggregates over the user's rows, and the first, latest and previous totals
+    as scalar subqueries, each a single probe of the (user_id, calculation_date) index."""
+    footprints = CarbonFootprint.objects.filter(user_id=user_id).order_by()
+    newest_first = footprints.order_by("-calculation_date", "-id").values("total_emissions")
+    oldest_first = footprints.order_by("calculation_date", "id").values("total_emissions")
+    rows = list(
+        footprints.values("user_id").annotate(
+            count=Count("id"),
+            first_date=Min("calculation_date"),
+            latest_date=Max("calculation_date"),
+            min_total=Min("total_emissions"),
+            max_total=Max("total_emissions"),
+            average_total=Avg("total_emissions"),
+            **{f"average_{c}": Avg(f"{c}_emissions") for c in CATEGORIES},
+            latest_total=Subquery(newest_first[:1]),
+            previous_total=Subquery(newest_first[1:2]),
+            first_total=Subquery(oldest_first[:1]),
+        )
     )
-    if not summary["count"]:
+    if not rows:
         return {"count": 0, **dict.fromkeys(STATS_FIELDS)}
-    newest_two = list(
-        footprints.order_by("-calculation_date", "-id").values_list("total_emissions", flat=True)[
-            :2
-        ]
-    )
-    first = (
-        footprints.order_by("calculation_date", "id")
-        .values_list("total_emissions", flat=True)
-        .first()
-    )
-    latest = newest_two[0]
-    previous = newest_two[1] if len(newest_two) > 1 else None
+    summary = rows[0]
+    latest = summary["latest_total"]
     places = Decimal("0.001")
     return {
         "count": summary["count"],
@@ -156,8 +155,10 @@ def _compute_stats(user_id: int) -> dict:
         "average_breakdown": {
             c: Decimal(summary[f"average_{c}"]).quantize(places) for c in CATEGORIES
         },
-        "change_since_first": _change(latest, first) if summary["count"] > 1 else None,
-        "change_since_previous": _change(latest, previous),
+        "change_since_first": (
+            _change(latest, summary["first_total"]) if summary["count"] > 1 else None
+        ),
+        "change_since_previous": _change(latest, summary["previous_total"]),
     }
 
 

@@ -62,9 +62,14 @@ class Recommendation(models.Model):
     def action(self) -> Action | None:
         return ACTIONS_BY_CODE.get(self.action_code)
 
+    @staticmethod
+    def title_of(action_code: str) -> str:
+        action = ACTIONS_BY_CODE.get(action_code)
+        return action.title if action else action_code
+
     @property
     def title(self) -> str:
-        return self.action.title if self.action else self.action_code
+        return self.title_of(self.action_code)
 
     @property
     def description(self) -> str:
@@ -105,3 +110,29 @@ class ImplementedAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_code} by {self.user_id}"
+
+
+class ActionRateSummary(models.Model):
+    """How often one catalogue action is taken, counted for staff.
+
+    Filled by `recommendations.analytics.action_rates_refresh` (the task `refresh_action_rates`),
+    never by hand: every row is recomputed from recommendations and implemented_actions in one
+    transaction, so a refresh can run any number of times. One row per action ever offered to a
+    signed-in user (a few dozen) replaces a scan of every recommendation on each admin view.
+    """
+
+    action_code = models.CharField(max_length=64, unique=True)
+    category = models.CharField(max_length=20)
+    # Signed-in users offered the action: each once, however many of their footprints offered it.
+    offered = models.PositiveIntegerField()
+    # implemented_actions rows for the action (a user takes an action at most once).
+    taken = models.PositiveIntegerField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "action_rate_summary"
+        ordering = ["action_code"]
+        verbose_name = "action rate"
+
+    def __str__(self) -> str:
+        return f"{self.action_code}: {self.taken} of {self.offered} taken"

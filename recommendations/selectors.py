@@ -2,14 +2,17 @@
 
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 
 from accounts.models import User
 from carbon_site.errors import NotFoundError
 from carbon_site.replica import reads_from_replica
 from footprints.models import CarbonFootprint
 
-from .models import ImplementedAction, Recommendation
+from . import analytics
+from .models import ActionRateSummary, ImplementedAction, Recommendation
 
 
 def recommendation_get_own(*, user: User, recommendation_uuid) -> Recommendation:
@@ -82,49 +85,75 @@ def recommendation_stats(*, user: User) -> dict:
     }
 
 
-def recommendation_staff_rates() -> dict:
-    """For staff: how often offered actions are taken, overall, by category and by action.
+def _rate(taken: int, offered: int) -> float | None:
+    return taken / offered if offered else None
 
-    A user counts once per action, however many footprints offered it.
-    """
-    offered = (
-        Recommendation.objects.filter(carbon_footprint__user__isnull=False)
-        .values("carbon_footprint__user", "action_code", "category")
-        .order_by()
-        .distinct()
-    )
-    offered_by_action: dict[str, dict] = {}
-    for row in offered:
-        entry = offered_by_action.setdefault(
-            row["action_code"], {"category": row["category"], "offered": 0, "taken": 0}
-        )
-        entry["offered"] += 1
-    for row in ImplementedAction.objects.values("action_code").annotate(count=Count("id")):
-        if row["action_code"] in offered_by_action:
-            offered_by_action[row["action_code"]]["taken"] = row["count"]
 
-    def rate(taken: int, offered_count: int) -> float | None:
-        return taken / offered_count if offered_count else None
-
+def _rates_from_rows(rows: list[ActionRateSummary]) -> dict:
     by_category: dict[str, dict] = {}
-    for entry in offered_by_action.values():
-        totals = by_category.setdefault(entry["category"], {"offered": 0, "taken": 0})
-        totals["offered"] += entry["offered"]
-        totals["taken"] += entry["taken"]
-    offered_total = sum(entry["offered"] for entry in offered_by_action.values())
-    taken_total = sum(entry["taken"] for entry in offered_by_action.values())
+    for row in rows:
+        totals = by_category.setdefault(row.category, {"offered": 0, "taken": 0})
+        totals["offered"] += row.offered
+        totals["taken"] += row.taken
+    offered_total = sum(row.offered for row in rows)
+    taken_total = sum(row.taken for row in rows)
     return {
         "overall": {
             "offered": offered_total,
             "taken": taken_total,
-            "rate": rate(taken_total, offered_total),
+            "rate": _rate(taken_total, offered_total),
         },
         "by_category": {
-            category: {**totals, "rate": rate(totals["taken"], totals["offered"])}
+            category: {**totals, "rate": _rate(totals["taken"], totals["offered"])}
             for category, totals in sorted(by_category.items())
         },
         "by_action": {
-            code: {**entry, "rate": rate(entry["taken"], entry["offered"])}
-            for code, entry in sorted(offered_by_action.items())
+            row.action_code: {
+                "category": row.category,
+                "offered": row.offered,
+                "taken": row.taken,
+                "rate": _rate(row.taken, row.offered),
+            }
+            for row in sorted(rows, key=lambda row: row.action_code)
         },
     }
+
+
+def recommendation_staff_rates_compute() -> dict:
+    """recommendation_staff_rates, read now (uncached) from action_rate_summary.
+
+    `source` says where the figures come from: "summary" (as of `refreshed_at`); "on_demand"
+    (no summary yet and a small recommendations table: counted just now); "not_computed" (no
+    summary yet and too many recommendations to count on a page view: zeros until the task runs).
+    """
+    rows = list(ActionRateSummary.objects.all())
+    if rows:
+        return {
+            **_rates_from_rows(rows),
+            "source": "summary",
+            "refreshed_at": max(row.refreshed_at for row in rows),
+        }
+    newest_id = Recommendation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if newest_id <= analytics.ON_DEMAND_MAX_RECOMMENDATIONS:
+        rows = analytics.action_rates_count()
+        return {
+            **_rates_from_rows(rows),
+            "source": "on_demand",
+            "refreshed_at": rows[0].refreshed_at if rows else timezone.now(),
+        }
+    return {**_rates_from_rows([]), "source": "not_computed", "refreshed_at": None}
+
+
+def recommendation_staff_rates() -> dict:
+    """For staff: how often offered actions are taken, overall, by category and by action.
+
+    A user counts once per action, however many footprints offered it; taken counts
+    implemented_actions rows. Read from the summary table `action_rate_summary` (refreshed hourly
+    by the task `refresh_action_rates`) and cached a few minutes: one small query, never a scan of
+    recommendations. `refreshed_at` and `source` say how fresh the figures are.
+    """
+    rates = cache.get(analytics.RATES_CACHE_KEY)
+    if rates is None:
+        rates = recommendation_staff_rates_compute()
+        cache.set(analytics.RATES_CACHE_KEY, rates, timeout=analytics.RATES_CACHE_SECONDS)
+    return rates

@@ -59,6 +59,26 @@ def test_stats_with_one_calculation_have_no_change_yet(auth_client, user):
     assert body["change_since_first"] is None and body["change_since_previous"] is None
 
 
+def test_stats_are_one_query_on_the_users_rows(user, history, django_assert_num_queries):
+    from footprints.selectors import footprint_stats
+
+    with django_assert_num_queries(1):
+        stats = footprint_stats(user=user)
+    assert stats["count"] == 4
+    assert stats["latest_total"] == Decimal("6000.000")
+    assert stats["change_since_first"] == {"kg": Decimal("-4000.000"), "percent": Decimal("-40.0")}
+
+
+def test_stats_break_ties_on_the_same_moment_by_the_newest_row(auth_client, user):
+    on(user, "2026-01-01T00:00:00", "7000")
+    on(user, "2026-03-01T00:00:00", "5000")
+    on(user, "2026-03-01T00:00:00", "4000")  # same moment, recorded last: the latest
+    body = auth_client.get("/api/v1/footprints/stats/").json()
+    assert body["latest_total"] == 4000
+    assert body["change_since_previous"] == {"kg": -1000, "percent": -20.0}
+    assert body["change_since_first"] == {"kg": -3000, "percent": -42.9}
+
+
 def test_monthly_trend_averages_each_month(auth_client, history):
     body = auth_client.get("/api/v1/footprints/trend/?period=month").json()
     assert body["period"] == "month"
