@@ -74,14 +74,8 @@ demo: migrate ## Load demo users and footprints (manage.py demo_load)
 		echo "make demo: manage.py demo_load arrives with the dashboard issue; nothing to load yet."; \
 	fi
 
-bench: install ## Run the benchmarks (benchmarks/run.sh, else each benchmarks/bench_*.py)
-	@if [ -f benchmarks/run.sh ]; then \
-		PY="$(PY)" bash benchmarks/run.sh; \
-	else \
-		shopt -s nullglob; benches=(benchmarks/bench_*.py); \
-		if [ $${#benches[@]} -eq 0 ]; then echo "make bench: no benchmarks/bench_*.py yet."; fi; \
-		for bench in "$${benches[@]}"; do echo "==> $$bench"; $(PY) "$$bench"; done; \
-	fi
+bench: install ## Benchmarks (load on MariaDB, pages on SQLite), then every ratio (benchmarks/run.sh)
+	@PY="$(PY)" bash benchmarks/run.sh
 
 clean: ## Remove var/ (trained model, mail), staticfiles/ and tool caches (keeps .venv and db.sqlite3)
 	rm -rf var staticfiles .pytest_cache .ruff_cache .hypothesis

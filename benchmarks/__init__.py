@@ -1,1 +1,2 @@
-"""The engine micro-benchmark and the calculation load benchmark: see docs/performance.md."""
+"""The benchmarks (engine, load on MariaDB, pages on SQLite) and their baselines: see
+docs/performance.md. `make bench` runs them through run.sh."""

@@ -1,10 +1,12 @@
-"""Settings for the load benchmark: the project's own, plus the baseline endpoint, no rate limits.
+"""Settings for the benchmarks: the project's own, plus the baseline endpoints, no rate limits.
 
 Everything else (middleware, DRF, the database options, CONN_MAX_AGE, the audit log) is exactly
-what production runs, so the two endpoints are measured on the same stack.
-SECRET_KEY and DATABASE_URL come from the environment (benchmarks/bench_calculation.py sets them).
+what production runs, so a benchmark and its baseline are measured on the same stack.
+SECRET_KEY, DATABASE_URL and REDIS_URL come from the environment (benchmarks/load.py sets them
+for the load benchmarks, benchmarks/bench_pages.py for the page benchmark).
 """
 
+import os
 import warnings
 
 from carbon_site.settings import *  # noqa: F403
@@ -19,3 +21,10 @@ SECURE_SSL_REDIRECT = False
 # Nothing is collected for a benchmark and the API serves no static files: whitenoise's warning
 # about the missing STATIC_ROOT is noise here.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+# With Redis (BENCH_REDIS_URL), each benchmark keeps its cache keys under its own prefix (its
+# database's name), so benchmarks sharing one Redis database never read each other's entries and
+# each removes only its own keys at the end.
+_cache = CACHES["default"]  # noqa: F405
+if "KEY_PREFIX" in _cache:
+    _cache["KEY_PREFIX"] = os.environ.get("BENCH_CACHE_KEY_PREFIX", _cache["KEY_PREFIX"])

@@ -1,12 +1,19 @@
-"""The project's URLs plus the baseline endpoint the calculation benchmark compares against."""
+"""The project's URLs plus the baselines the benchmarks compare against (benchmarks/baseline.py).
+
+Only the bench settings (benchmarks.bench_settings) mount these; the project never does.
+"""
 
 from django.urls import path
 
 from carbon_site.urls import urlpatterns as project_urlpatterns
 
-from .baseline import BaselineApi
+from . import baseline
 
 urlpatterns = [
     *project_urlpatterns,
-    path("bench/baseline/", BaselineApi.as_view(), name="bench-baseline"),
+    path("bench/baseline/", baseline.BaselineApi.as_view(), name="bench-baseline"),
+    path("bench/signed-in/", baseline.signed_in, name="bench-signed-in"),
+    path("bench/jwt/", baseline.JwtBaselineApi.as_view(), name="bench-jwt"),
+    path("bench/password-check/", baseline.password_check, name="bench-password-check"),
+    path("bench/page/", baseline.trivial_page, name="bench-page"),
 ]

@@ -4,8 +4,10 @@
 #   PY=.venv/bin/python      the interpreter (its gunicorn is used too)
 #   BENCH_ARGS="--check"     extra arguments for bench_calculation.py (--check: exit 3 below 0.60)
 #
-# Needs MariaDB on 127.0.0.1:3306 (root; BENCH_MYSQL_* to change) and wrk, installed here with
-# apt-get when it is missing. All load stays on loopback; the whole run takes about 1.5 minutes.
+# Needs MariaDB on 127.0.0.1:3306 (root; BENCH_MYSQL_* to change), Redis on 127.0.0.1:6379 for
+# the signed-in load benchmarks (BENCH_REDIS_URL to change, empty for the local-memory cache) and
+# wrk, installed here with apt-get when it is missing. All load stays on loopback; each load
+# benchmark uses a MariaDB database of its own and drops it. The whole run takes 5 to 8 minutes.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,35 +21,29 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 status=0
+started=$SECONDS
+engine_output="$(mktemp)"
+trap 'rm -f "$engine_output"' EXIT
+
+bench() { # bench "what it measures" script [arguments...]: a failure is kept, the rest still run
+    local title=$1 script=$2
+    shift 2
+    echo
+    echo "==> benchmarks/$script ($title)"
+    "$PY" "benchmarks/$script" "$@" || status=$?
+}
+
 echo "==> benchmarks/bench_engine.py (engine micro-benchmark)"
-engine_output="$("$PY" benchmarks/bench_engine.py)" || status=$?
-echo "$engine_output"
+"$PY" benchmarks/bench_engine.py | tee "$engine_output" || status=$?
 
-echo
-echo "==> benchmarks/bench_calculation.py (POST /api/v1/footprints/ against a bare DRF insert)"
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of words on purpose
-"$PY" benchmarks/bench_calculation.py ${BENCH_ARGS:-} || status=$?
+bench "POST /api/v1/footprints/ against a bare DRF insert" bench_calculation.py ${BENCH_ARGS:-}
+bench "the signed-in dashboard against a bare session-authenticated view" bench_dashboard.py
+bench "the stats API with a JWT against a bare JWT-authenticated endpoint" bench_stats.py
+bench "signing in, form and API, against one password check" bench_signin.py
+bench "calculator and result pages, server time on SQLite" bench_pages.py
 
 echo
-echo "==> summary"
-printf '  %s\n' "${engine_output//$'\n'/$'\n  '}"
-if [ -f var/bench/calculation.json ]; then
-    "$PY" - <<'EOF'
-import json
-
-summary = json.load(open("var/bench/calculation.json"))["summary"]
-for name in ("baseline", "footprints"):
-    line = summary[name]
-    latency = line["latency_ms_median_of_rounds"]
-    print(
-        f"  {name:<10} {line['requests_per_second_median']:7.1f} req/s  "
-        f"p50 {latency['p50']:.1f} ms  p99 {latency['p99']:.1f} ms"
-    )
-verdict = "meets" if summary["meets_target"] else "MISSES"
-print(f"  RATIO {summary['ratio_median']:.2f} (target >= {summary['target']:.2f}) {verdict}")
-print(f"  CPU-cost ratio {summary['cpu_cost_ratio_median']:.2f} (cross-check)")
-if summary["foreign_cpu_share_max"] > 0.10:
-    print(f"  noisy: other processes took up to {summary['foreign_cpu_share_max']:.0%} of the CPU")
-EOF
-fi
+echo "==> summary ($(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s)"
+"$PY" benchmarks/summary.py "$engine_output"
 exit "$status"

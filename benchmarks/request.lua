@@ -1,7 +1,11 @@
--- wrk script for benchmarks/bench_calculation.py: POST a JSON body, count non-2xx answers and
--- print one machine-readable line of results.
+-- wrk script for the load benchmarks (benchmarks/load.py): repeat one request, count the answers
+-- that are not the expected one, and print one machine-readable line of results.
 --
---   wrk -t1 -c4 -d10s -s benchmarks/post_calculation.lua http://127.0.0.1:PORT/path/ -- body.json
+--   wrk -t1 -c4 -d10s -s benchmarks/request.lua http://127.0.0.1:PORT/path/ \
+--       -- METHOD EXPECT BODY_FILE ["Name: value" ...]
+--
+-- EXPECT is "2xx" (any 2xx answer is right) or one status, such as 302 for a form that redirects.
+-- BODY_FILE is "-" for a request without a body. Each further argument is a header.
 
 local threads = {}
 
@@ -10,12 +14,21 @@ function setup(thread)
 end
 
 function init(args)
-   local file = assert(io.open(args[1], "rb"), "usage: ... -- <body.json>")
-   wrk.method = "POST"
-   wrk.body = file:read("*a")
-   file:close()
-   wrk.headers["Content-Type"] = "application/json"
-   wrk.headers["Accept"] = "application/json"
+   wrk.method = assert(args[1], "usage: ... -- METHOD EXPECT BODY_FILE [header ...]")
+   if args[2] == "2xx" then
+      expected = nil
+   else
+      expected = assert(tonumber(args[2]), "EXPECT is 2xx or a status")
+   end
+   if args[3] and args[3] ~= "-" then
+      local file = assert(io.open(args[3], "rb"))
+      wrk.body = file:read("*a")
+      file:close()
+   end
+   for index = 4, #args do
+      local name, value = string.match(args[index], "^([^:]+):%s*(.*)$")
+      wrk.headers[assert(name, "a header is Name: value")] = value
+   end
    -- Globals, so done() can read them from each thread.
    responses = 0
    non2xx = 0
@@ -24,7 +37,13 @@ end
 
 function response(status, headers, body)
    responses = responses + 1
-   if status < 200 or status > 299 then
+   local good
+   if expected then
+      good = status == expected
+   else
+      good = status >= 200 and status <= 299
+   end
+   if not good then
       non2xx = non2xx + 1
       if first_bad == "" then
          first_bad = tostring(status) .. " " .. string.sub(body or "", 1, 300)
@@ -48,6 +67,7 @@ function done(summary, latency, requests)
       end
    end
    local errors = summary.errors
+   -- "non_2xx" counts the answers other than the expected one (the name predates EXPECT).
    io.write(string.format(
       'WRK_RESULT {"duration_us": %d, "requests": %d, "responses": %d, "non_2xx": %d, '
          .. '"first_non_2xx": %s, "socket_errors": {"connect": %d, "read": %d, "write": %d, '
