@@ -133,7 +133,12 @@ def _record(request, *, mode: str) -> Response:
         calculation_date=calculation_date,
     )
     output = FootprintOutput(
-        recorded.footprint, context={"result": recorded.result, "claim_token": recorded.claim_token}
+        recorded.footprint,
+        context={
+            "result": recorded.result,
+            "claim_token": recorded.claim_token,
+            **recorded.answer_parts,
+        },
     )
     return Response(output.data, status=status.HTTP_201_CREATED)
 
@@ -283,7 +288,9 @@ class FootprintRecalculateApi(APIView):
         recorded = services.footprint_recalculate(
             footprint=footprint, request_meta=RequestMeta.from_request(request)
         )
-        output = FootprintOutput(recorded.footprint, context={"result": recorded.result})
+        output = FootprintOutput(
+            recorded.footprint, context={"result": recorded.result, **recorded.answer_parts}
+        )
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 

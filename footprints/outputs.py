@@ -162,6 +162,8 @@ class FootprintOutput(FootprintSummaryOutput):
 
     @extend_schema_field(RecommendationBriefOutput(many=True))
     def get_recommendations(self, footprint) -> list[dict]:
+        if "recommendations" in self.context:  # just stored by the request that made it
+            return self.context["recommendations"]
         return RecommendationBriefOutput(footprint.recommendations.all(), many=True).data
 
     @extend_schema_field(
@@ -173,3 +175,82 @@ class FootprintOutput(FootprintSummaryOutput):
     )
     def get_claim_token(self, footprint) -> str | None:
         return self.context.get("claim_token")
+
+    def to_representation(self, footprint) -> dict:
+        """The same answer as the declared fields give, built directly.
+
+        Every calculation request returns this; building it field by field through DRF took
+        as long as the engine, the insert and the recommendations together. The declared
+        fields stay the schema, and a test holds the two representations equal.
+        """
+        result = self._result
+        trace, comparison, intervals = [], [], None
+        if result is not None:
+            trace = [line.as_dict() for line in result.trace]
+            comparison = [
+                {"label": p.label, "kg_co2e": p.kg_co2e, "source": p.source, "year": p.year}
+                for p in result.comparison
+            ]
+            intervals = self.get_intervals(footprint)
+        recalculated_from = footprint.recalculated_from
+        return {
+            "calculation_uuid": str(footprint.calculation_uuid),
+            "calculation_date": _DATETIME.to_representation(footprint.calculation_date),
+            "mode": footprint.mode,
+            "country": footprint.country,
+            "unit": UNIT,
+            "total_emissions": float(footprint.total_emissions),
+            "breakdown": _breakdown(footprint),
+            "confidence_score": float(footprint.confidence_score),
+            "factor_version": footprint.factor_version,
+            "household_size": self.get_household_size(footprint),
+            "household_total_emissions": self.get_household_total_emissions(footprint),
+            "estimated_sections": self.get_estimated_sections(footprint),
+            "confidence_reasons": self.get_confidence_reasons(footprint),
+            "model_name": footprint.model_name,
+            "model_version": footprint.model_version,
+            "trace": trace,
+            "comparison": comparison,
+            "intervals": intervals,
+            "recalculated_from": (
+                None if recalculated_from is None else str(recalculated_from.calculation_uuid)
+            ),
+            "recommendations": (
+                self.context["recommendations"]
+                if "recommendations" in self.context
+                else _recommendations_brief(footprint)
+            ),
+            "claim_token": self.get_claim_token(footprint),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+_BRIEF_FIELDS = (
+    "uuid",
+    "action_code",
+    "category",
+    "potential_savings",
+    "priority",
+    "estimated_impact",
+    "is_implemented",
+)
+
+
+def _recommendations_brief(footprint) -> list[dict]:
+    """RecommendationBriefOutput's answer from one narrow query, the title from the catalogue."""
+    recommendations = footprint.recommendations
+    return [
+        {
+            "uuid": str(uuid),
+            "action_code": action_code,
+            "category": category,
+            "title": recommendations.model.title_of(action_code),
+            "potential_savings": float(savings),
+            "priority": priority,
+            "estimated_impact": impact,
+            "is_implemented": is_implemented,
+        }
+        for uuid, action_code, category, savings, priority, impact, is_implemented in (
+            recommendations.values_list(*_BRIEF_FIELDS)
+        )
+    ]

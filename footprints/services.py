@@ -2,10 +2,11 @@
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,8 @@ class RecordedFootprint:
     footprint: CarbonFootprint
     result: engine.FootprintResult
     claim_token: str | None  # shown once, to an anonymous author only
+    # What subscribers of footprint_recorded made, for the answer (see footprints/signals.py).
+    answer_parts: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _calculation_date_check(calculation_date: datetime.datetime | None) -> datetime.datetime:
@@ -57,26 +60,34 @@ def footprint_record(
     calculation_date = _calculation_date_check(calculation_date)
     result = footprint_compute(answers=answers, mode=mode)
     claim = token_issue() if user is None else None
-    footprint = CarbonFootprint.objects.create(
-        user=user,
-        mode=mode,
-        input_data=dict(answers),
-        country=result.country,
-        total_emissions=result.total_kg,
-        **{f"{category}_emissions": result.categories_kg[category] for category in CATEGORIES},
-        confidence_score=Decimal(str(result.confidence_score)).quantize(CONFIDENCE_PLACES),
-        model_name=result.model_name,
-        model_version=result.model_version,
-        factor_version=result.factor_version,
-        recalculated_from=recalculated_from,
-        calculation_date=calculation_date,
-        is_anonymous=user is None,
-        claim_token_hash=claim.digest if claim else None,
-        **request_meta.as_fields(),
-    )
-    footprint_recorded.send(sender=CarbonFootprint, footprint=footprint, result=result)
+    # No audit entry for the creation: a footprint is never edited once made, so the row is
+    # its own record of when and by whom; the audit log keeps what changes it later (a claim,
+    # an erasure). At one entry per calculation it would double every calculation's writes.
+    with disable_auditlog():
+        footprint = CarbonFootprint.objects.create(
+            user=user,
+            mode=mode,
+            input_data=dict(answers),
+            country=result.country,
+            total_emissions=result.total_kg,
+            **{f"{category}_emissions": result.categories_kg[category] for category in CATEGORIES},
+            confidence_score=Decimal(str(result.confidence_score)).quantize(CONFIDENCE_PLACES),
+            model_name=result.model_name,
+            model_version=result.model_version,
+            factor_version=result.factor_version,
+            recalculated_from=recalculated_from,
+            calculation_date=calculation_date,
+            is_anonymous=user is None,
+            claim_token_hash=claim.digest if claim else None,
+            **request_meta.as_fields(),
+        )
+    answer_parts = {}
+    for _, part in footprint_recorded.send(
+        sender=CarbonFootprint, footprint=footprint, result=result
+    ):
+        answer_parts.update(part or {})
     user_cache_bump_after_commit(footprint.user_id)
-    return RecordedFootprint(footprint, result, claim.raw if claim else None)
+    return RecordedFootprint(footprint, result, claim.raw if claim else None, answer_parts)
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,10 @@ class ClaimOutcome:
 
 @transaction.atomic
 def footprint_claim(*, user: User, claim_tokens: Iterable[str]) -> ClaimOutcome:
-    """Attach anonymous results to an account by their claim tokens (each works once)."""
+    """Attach anonymous results to an account by their claim tokens (each works once).
+
+    Saved row by row, so that each change of owner is in the audit log with its actor.
+    """
     digests = {token_digest(token) for token in claim_tokens if token}
     claimable = CarbonFootprint.objects.select_for_update().filter(
         claim_token_hash__in=digests,
@@ -95,17 +109,20 @@ def footprint_claim(*, user: User, claim_tokens: Iterable[str]) -> ClaimOutcome:
         is_anonymous=True,
         created_at__gt=claim_window_start(),
     )
-    uuids = tuple(str(value) for value in claimable.values_list("calculation_uuid", flat=True))
-    if uuids:
-        CarbonFootprint.objects.filter(calculation_uuid__in=uuids).update(
-            user=user,
-            is_anonymous=False,
-            claimed_at=timezone.now(),
-            claim_token_hash=None,
-            updated_at=timezone.now(),
+    now = timezone.now()
+    claimed = []
+    for footprint in claimable:
+        footprint.user = user
+        footprint.is_anonymous = False
+        footprint.claimed_at = now
+        footprint.claim_token_hash = None
+        footprint.save(
+            update_fields=["user", "is_anonymous", "claimed_at", "claim_token_hash", "updated_at"]
         )
+        claimed.append(str(footprint.calculation_uuid))
+    if claimed:
         user_cache_bump_after_commit(user.pk)
-    return ClaimOutcome(claimed=uuids, skipped=len(digests) - len(uuids))
+    return ClaimOutcome(claimed=tuple(claimed), skipped=len(digests) - len(claimed))
 
 
 def footprint_recalculate(

@@ -1,8 +1,9 @@
 """The catalogue of actions: when each applies and how it changes a household's answers.
 
-Never remove an action or reuse a code: stored recommendations take their words from here
-by action_code. Savings are never typed in: each action rewrites the normalised answers, and the engine runs
-again on the rewritten answers, so a saving uses exactly the factors of the footprint it is for.
+Never remove an action or reuse a code: stored recommendations take their words from here by
+action_code. Savings are never typed in: each action rewrites the normalised answers, and the
+engine runs again on the rewritten answers, so a saving uses exactly the factors of the
+footprint it is for.
 The fractions below are the documented assumptions about what an action changes (see
 docs/methodology.md, "Recommendations"); they are not emission factors.
 """

@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from carbon_site.bulk import RowInsert, uuid4_many
 from carbon_site.user_cache import user_cache_bump_after_commit
 from footprints import engine
 from footprints.engine.estimator import detailed_answers, validate_quick
 from footprints.models import CarbonFootprint
 
-from .catalogue import CATALOGUE, EFFORT_WEIGHT, Action
+from .catalogue import ACTIONS_BY_CODE, CATALOGUE, EFFORT_WEIGHT, Action
 from .models import ImplementedAction, Recommendation
 
 HIGH_IMPACT_SHARE = Decimal("0.10")
@@ -42,15 +43,20 @@ def action_savings(answers: engine.Answers, result: engine.FootprintResult) -> l
     """Every applicable action with its saving: engine(before) - engine(after), in kg a year.
 
     The saving is the net change of the total (a heat pump removes gas and adds electricity)
-    and never more than the category the action belongs to in `result`.
+    and never more than the category the action belongs to in `result`. `result` is the
+    footprint's own: a detailed one was computed from these very answers, so its categories
+    are the "before"; a quick one was not (the answers are its representative household).
     """
-    before = engine.calculate(answers).total_kg
+    if result.mode == "detailed":
+        before_kg = result.categories_kg
+    else:
+        before_kg = engine.calculate(answers).categories_kg
     savings = []
     for action in CATALOGUE:
         if not action.applies(answers):
             continue
-        after = engine.calculate(action.change(answers)).total_kg
-        saving = min(before - after, result.categories_kg[action.category])
+        change = engine.total_change(answers, action.change(answers), before_kg=before_kg)
+        saving = min(change, result.categories_kg[action.category])
         if saving >= SMALLEST_SAVING_KG:
             savings.append(ActionSaving(action, saving))
     return savings
@@ -67,12 +73,13 @@ def _impact(saving: Decimal, total: Decimal) -> str:
 
 def recommendations_generate(
     *, footprint: CarbonFootprint, result: engine.FootprintResult
-) -> list[Recommendation]:
+) -> list[dict]:
     """Store the actions for a new footprint, ranked by kilograms saved per unit of effort.
 
     Actions the user has already taken are kept, marked implemented, so they show as done
-    rather than being offered again. Runs inside footprint_record's transaction (one bulk
-    insert), so it opens none of its own.
+    rather than being offered again. Runs inside footprint_record's transaction, as one
+    multi-row INSERT: this is on every calculation request (see docs/performance.md).
+    Returns what was stored, in the calculation answer's shape (RecommendationBriefOutput).
     """
     savings = action_savings(_baseline_answers(footprint), result)
     savings.sort(
@@ -85,26 +92,70 @@ def recommendations_generate(
                 "action_code", "implemented_at"
             )
         )
-    rows = [
-        Recommendation(
-            carbon_footprint=footprint,
-            action_code=item.action.code,
-            category=item.action.category,
-            effort=item.action.effort,
-            potential_savings=item.saving_kg,
-            priority=rank,
-            estimated_impact=_impact(item.saving_kg, result.total_kg),
-            is_implemented=item.action.code in taken,
-            implemented_at=taken.get(item.action.code),
+    offered = [
+        {
+            "uuid": uuid,
+            "action_code": item.action.code,
+            "category": item.action.category,
+            "title": item.action.title,
+            "potential_savings": item.saving_kg,
+            "priority": rank,
+            "estimated_impact": _impact(item.saving_kg, result.total_kg),
+            "is_implemented": item.action.code in taken,
+        }
+        for rank, (item, uuid) in enumerate(
+            zip(savings, uuid4_many(len(savings)), strict=True), start=1
         )
-        for rank, item in enumerate(savings, start=1)
     ]
-    return Recommendation.objects.bulk_create(rows)
+    constant = _INSERT.constant(carbon_footprint=footprint.pk, created_at=timezone.now())
+    _INSERT.execute(
+        [
+            _INSERT.row(
+                constant,
+                **{name: brief[name] for name in _BRIEF_COLUMNS},
+                effort=ACTIONS_BY_CODE[brief["action_code"]].effort,
+                implemented_at=taken.get(brief["action_code"]),
+            )
+            for brief in offered
+        ]
+    )
+    return [
+        {
+            **brief,
+            "uuid": str(brief["uuid"]),
+            "potential_savings": float(brief["potential_savings"]),
+        }
+        for brief in offered
+    ]
 
 
-def on_footprint_recorded(sender, *, footprint, result, **kwargs) -> None:
+_BRIEF_COLUMNS = (
+    "uuid",
+    "action_code",
+    "category",
+    "potential_savings",
+    "priority",
+    "estimated_impact",
+    "is_implemented",
+)
+_INSERT = RowInsert(
+    Recommendation,
+    constant_fields=("carbon_footprint", "created_at"),
+    row_fields=(*_BRIEF_COLUMNS, "effort", "implemented_at"),
+    few_values=(
+        "action_code",
+        "category",
+        "priority",
+        "estimated_impact",
+        "is_implemented",
+        "effort",
+    ),
+)
+
+
+def on_footprint_recorded(sender, *, footprint, result, **kwargs) -> dict:
     """Subscriber to footprints' `footprint_recorded` signal (connected in apps.py)."""
-    recommendations_generate(footprint=footprint, result=result)
+    return {"recommendations": recommendations_generate(footprint=footprint, result=result)}
 
 
 @transaction.atomic

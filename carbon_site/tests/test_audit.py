@@ -7,13 +7,14 @@ from auditlog.registry import auditlog
 from django.apps import apps
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
 from accounts.models import User, UserSession
 from accounts.services import api_session_open
 from accounts.tests.factories import UserFactory, UserProfileFactory, UserSessionFactory
 from carbon_site.http import RequestMeta
+from footprints.models import CarbonFootprint
 from footprints.tests.factories import CarbonFootprintFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,25 @@ def test_footprint_request_metadata_and_claim_token_are_not_logged():
     assert "total_emissions" in changes
     for personal_field in ("input_data", "ip_address", "user_agent", "claim_token_hash"):
         assert personal_field not in changes
+
+
+def test_a_calculation_is_not_copied_into_the_log_but_its_claim_is_with_the_actor(user):
+    """The row records its own making; a change of owner is in the log, by whom it was made."""
+    from conftest import bearer_client
+
+    made = APIClient().post("/api/v1/footprints/", {"country": "GB"}, format="json")
+    footprint = CarbonFootprint.objects.get(calculation_uuid=made.json()["calculation_uuid"])
+    assert not LogEntry.objects.get_for_object(footprint).exists()
+
+    claim = {"claim_tokens": [made.json()["claim_token"]]}
+    claimed = bearer_client(user).post("/api/v1/footprints/claim/", claim, format="json")
+    assert claimed.json()["claimed"] == [str(footprint.calculation_uuid)]
+    entry = LogEntry.objects.get_for_object(footprint).get()
+    assert entry.action == LogEntry.Action.UPDATE
+    assert entry.actor == user
+    assert entry.changes_dict["user"] == ["None", str(user.pk)]
+    assert entry.changes_dict["is_anonymous"] == ["True", "False"]
+    assert "claim_token_hash" not in entry.changes_dict
 
 
 def test_session_credentials_and_addresses_are_not_logged():

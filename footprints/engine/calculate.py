@@ -377,11 +377,6 @@ def _category_kg(answers: Answers, category: str) -> Decimal:
     return _quantize(total.kg)
 
 
-def _differs(before: Answers, after: Answers, section: str) -> bool:
-    old, new = getattr(before, section), getattr(after, section)
-    return old is not new and old != new  # an untouched section is the very same object
-
-
 def total_change(
     before: Answers, after: Answers, *, before_kg: Mapping[str, Decimal] | None = None
 ) -> Decimal:
@@ -395,7 +390,13 @@ def total_change(
     if (before.country, before.household_size) != (after.country, after.household_size):
         changed = CATEGORIES
     else:
-        changed = tuple(name for name in CATEGORIES if _differs(before, after, name))
+        # An untouched section is the very same object: `is not` settles most at once.
+        changed = tuple(
+            name
+            for name in CATEGORIES
+            if getattr(before, name) is not getattr(after, name)
+            and getattr(before, name) != getattr(after, name)
+        )
     return sum(
         (
             (before_kg[name] if before_kg is not None else _category_kg(before, name))
