@@ -39,14 +39,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import load
 from benchmarks.load import BenchError, Endpoint
 
-RESULT_PATH = load.RESULT_DIR / "calculation.json"
 GUNICORN_LOG = load.RESULT_DIR / "gunicorn.log"
 
 DATABASE_NAME = "carbon_site_bench"
 # BENCH_REDIS_URL: run against that Redis instead of the local-memory cache (see load.py).
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "")
 
-TARGET_RATIO = 0.60
+# The calculation issue asked for 0.60 of the baseline; recommendations, added later, may take
+# it down to 0.50 and no lower. --without-recommendations measures the request as the
+# calculation issue defined it (no footprint_recorded subscriber for recommendations) against
+# its 0.60; the default, the request as it is, against 0.50.
+TARGET_RATIO = 0.50
+TARGET_RATIO_WITHOUT_RECOMMENDATIONS = 0.60
 ENDPOINTS = {"baseline": "/bench/baseline/", "footprints": "/api/v1/footprints/"}
 
 # A typical detailed UK household, every section answered (as in the API tests); both endpoints
@@ -114,10 +118,18 @@ def legacy_shape(rounds: list[dict], summary: dict) -> dict:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    if arguments.without_recommendations:
+        # Read by benchmarks/bench_urls.py in each Django process it starts.
+        os.environ["BENCH_WITHOUT_RECOMMENDATIONS"] = "1"
+        result_path = load.RESULT_DIR / "calculation_without_recommendations.json"
+        target = TARGET_RATIO_WITHOUT_RECOMMENDATIONS
+    else:
+        result_path = load.RESULT_DIR / "calculation.json"
+        target = TARGET_RATIO
     if shutil.which("wrk") is None:
         raise BenchError("wrk is not installed: `apt-get install -y wrk` (benchmarks/run.sh does)")
     started_at = datetime.datetime.now(datetime.UTC)
-    RESULT_PATH.unlink(missing_ok=True)  # a failed run must not leave an old result behind
+    result_path.unlink(missing_ok=True)  # a failed run must not leave an old result behind
     mariadb_version = load.database_create(DATABASE_NAME)
     machine_facts, code = load.machine(mariadb_version), load.code_version()
     requests = endpoints()
@@ -155,9 +167,7 @@ def run(arguments: argparse.Namespace) -> int:
         if not arguments.keep_database:
             load.database_drop(DATABASE_NAME)
 
-    summary = load.summarise(
-        rounds, ENDPOINTS, baseline="baseline", targets={"footprints": TARGET_RATIO}
-    )
+    summary = load.summarise(rounds, ENDPOINTS, baseline="baseline", targets={"footprints": target})
     load.print_table(rounds, summary, ENDPOINTS, baseline="baseline", ratios=summary["ratios"])
     summary = legacy_shape(rounds, summary)
     bad, socket_errors = load.failures(warmup, rounds, ENDPOINTS)
@@ -183,6 +193,9 @@ def run(arguments: argparse.Namespace) -> int:
             "rounds": arguments.rounds,
             "endpoints": ENDPOINTS,
             "payload": PAYLOAD,
+            "recommendations": "off (--without-recommendations)"
+            if arguments.without_recommendations
+            else "on",
         },
         "per_request": inspection,
         "warmup": warmup,
@@ -192,10 +205,10 @@ def run(arguments: argparse.Namespace) -> int:
         "non_2xx": bad,
         "socket_errors": socket_errors,
     }
-    RESULT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULT_PATH.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written {RESULT_PATH.relative_to(load.ROOT)}")
-    status = load.report_failures(warmup, rounds, bad, socket_errors, RESULT_PATH.name)
+    result_path.parent.mkdir(parents=True, exist_ok=True)
+    result_path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written {result_path.relative_to(load.ROOT)}")
+    status = load.report_failures(warmup, rounds, bad, socket_errors, result_path.name)
     if status:
         return status
     if arguments.check and not summary["meets_target"]:
@@ -210,6 +223,11 @@ def main() -> int:
         "--profile", type=int, default=0, metavar="N", help="cProfile N footprints requests"
     )
     parser.add_argument("--check", action="store_true", help="exit 3 when the ratio misses")
+    parser.add_argument(
+        "--without-recommendations",
+        action="store_true",
+        help="measure without the recommendations subscriber, against the 0.60 target",
+    )
     arguments = parser.parse_args()
     try:
         return run(arguments)

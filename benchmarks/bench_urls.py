@@ -3,11 +3,19 @@
 Only the bench settings (benchmarks.bench_settings) mount these; the project never does.
 """
 
+import os
+
 from django.urls import path
 
 from carbon_site.urls import urlpatterns as project_urlpatterns
+from footprints.signals import footprint_recorded
 
 from . import baseline
+
+if os.environ.get("BENCH_WITHOUT_RECOMMENDATIONS"):
+    # bench_calculation.py --without-recommendations: the calculation request as it was before
+    # recommendations subscribed to it. Imported once per process, before its first request.
+    footprint_recorded.disconnect(dispatch_uid="recommendations_generate")
 
 urlpatterns = [
     *project_urlpatterns,

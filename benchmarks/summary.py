@@ -10,6 +10,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parents[1] / "var" / "bench"
 LOAD = {
     "calculation": "POST /api/v1/footprints/ (anonymous) vs a bare DRF insert",
+    "calculation_without_recommendations": "the same, without the recommendations subscriber",
     "dashboard": "GET /dashboard/ (signed in) vs a bare session-authenticated view",
     "stats": "GET /api/v1/footprints/stats/ (JWT) vs a bare JWT-authenticated endpoint",
     "signin": "signing in (form, API) vs one password check with the same hasher",

@@ -402,6 +402,7 @@ def dashboard(request):
         goals=goal_list(user=user, status=UserGoal.Status.ACTIVE), user=user, today=today
     )
     total_kg = float(stats["latest_total"])
+    open_actions = list(recommendation_list(user=user, implemented=False))  # a few dozen at most
     context = {
         "stats": stats,
         "latest": latest,
@@ -414,8 +415,8 @@ def dashboard(request):
         "categories": [(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
         "breakdown_chart": _breakdown_chart(latest),
         "goals": goals,
-        "actions": list(recommendation_list(user=user, implemented=False)[:TOP_ACTIONS]),
-        "action_stats": recommendation_stats(user=user),
+        "actions": open_actions[:TOP_ACTIONS],
+        "action_stats": recommendation_stats(user=user, open_count=len(open_actions)),
     }
     return render(request, "footprints/dashboard.html", context)
 

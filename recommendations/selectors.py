@@ -66,8 +66,11 @@ def recommendation_list(
 
 
 @reads_from_replica
-def recommendation_stats(*, user: User) -> dict:
-    """What the user has done: actions taken and the kilograms a year they save, once each."""
+def recommendation_stats(*, user: User, open_count: int | None = None) -> dict:
+    """What the user has done: actions taken and the kilograms a year they save, once each.
+
+    `open_count`: the number of open actions, when the caller has just listed them.
+    """
     taken = ImplementedAction.objects.filter(user=user)
     by_category = {
         row["category"]: {"implemented": row["count"], "realised_savings": row["savings"]}
@@ -76,7 +79,11 @@ def recommendation_stats(*, user: User) -> dict:
         .order_by("category")
     }
     totals = taken.aggregate(count=Count("id"), savings=Sum("realised_savings"))
-    offered = recommendation_list(user=user).filter(is_implemented=False).count()
+    offered = (
+        open_count
+        if open_count is not None
+        else recommendation_list(user=user).filter(is_implemented=False).count()
+    )
     return {
         "implemented": totals["count"],
         "realised_savings": totals["savings"] or Decimal("0.000"),
