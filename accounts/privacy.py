@@ -25,6 +25,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from carbon_site.emails import email_send_after_commit
 from carbon_site.export import user_export_json_chunks, user_export_sections
+from carbon_site.user_cache import user_cache_bump_after_commit
 
 from .models import User, UserSession
 
@@ -199,6 +200,7 @@ def account_erase(*, user: User) -> ErasureReport:
     with disable_auditlog():
         user.delete()
     _erasure_record(erased_uuid=erased_uuid, erased_pk=erased_pk)
+    user_cache_bump_after_commit(erased_pk)  # cached figures and charts: out of reach at once
     email_send_after_commit(template="account-deleted", to=address, context={"name": name})
     return ErasureReport(audit_entries_redacted=redacted)
 

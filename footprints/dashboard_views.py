@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from carbon_site import user_cache
 from goals.models import UserGoal
 from goals.selectors import goal_list, goals_with_progress
 from recommendations.selectors import recommendation_list, recommendation_stats
@@ -404,6 +405,11 @@ def dashboard(request):
     total_kg = float(stats["latest_total"])
     open_actions = list(recommendation_list(user=user, implemented=False))  # a few dozen at most
     context = {
+        # The charts and their tables are most of the page's rendering and change only with the
+        # user's footprints: rendered once per version of the user's data (the template's cache
+        # tag), then served from the cache until a new calculation, a claim or an erasure.
+        "charts_cache_seconds": user_cache.TIMEOUT_SECONDS,
+        "charts_cache_version": user_cache.user_cache_version(user.pk),
         "stats": stats,
         "latest": latest,
         "total_kg": total_kg,

@@ -160,13 +160,17 @@ def rows_containing(value: str) -> list[str]:
 def test_erasure_leaves_no_row_pointing_at_the_user_and_no_personal_value(
     rich_user, client, django_capture_on_commit_callbacks
 ):
+    from carbon_site.user_cache import user_cache_version
+
     person, api = rich_user
     values = personal_values(person)
     for value in values:
         assert rows_containing(value), f"the fixture should store {value!r} somewhere"
+    cached_version = user_cache_version(person.pk)
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post("/api/v1/me/delete/", {"password": PASSWORD}, format="json")
     assert response.status_code == 204
+    assert user_cache_version(person.pk) != cached_version  # cached figures out of reach
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is User:

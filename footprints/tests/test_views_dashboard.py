@@ -347,3 +347,27 @@ def test_columns_stack_their_parts_up_to_the_total():
     assert upper.height == pytest.approx(3 * lower.height, abs=0.2)
     assert upper.y == chart.plot_top  # 4,000 kg is the axis maximum
     assert column.sublabel == "2025"
+
+
+def test_the_charts_come_from_the_cache_until_the_next_calculation_changes_them(
+    client, user, history, django_capture_on_commit_callbacks
+):
+    """The charts are rendered once per version of the user's footprints, never shown stale."""
+    from carbon_site.http import RequestMeta
+    from footprints.services import footprint_record
+
+    client.force_login(user)
+    first = page(client.get(DASHBOARD))
+    assert "6,400" in first.text("breakdown-table")  # the latest: 20 May 2025
+    again = page(client.get(DASHBOARD))
+    assert again.text("breakdown-table") == first.text("breakdown-table")
+    with django_capture_on_commit_callbacks(execute=True):
+        footprint_record(
+            user=user,
+            answers={"country": "GB", "electricity": {"kwh_per_year": 1000}},
+            request_meta=RequestMeta("198.51.100.7", "pytest"),
+        )
+    after = page(client.get(DASHBOARD))
+    assert "6,400" not in after.text("breakdown-table")
+    assert after.text("breakdown-table") != first.text("breakdown-table")
+    assert after.text("trend-table") != first.text("trend-table")
