@@ -225,7 +225,9 @@ class FootprintOutput(FootprintSummaryOutput):
 
 
 _DATETIME = serializers.DateTimeField()
-_BRIEF_FIELDS = (
+# RecommendationBriefOutput's stored columns (its title comes from the catalogue); the
+# recommendations service stores and returns exactly these for a new calculation's answer.
+RECOMMENDATION_BRIEF_COLUMNS = (
     "uuid",
     "action_code",
     "category",
@@ -251,6 +253,6 @@ def _recommendations_brief(footprint) -> list[dict]:
             "is_implemented": is_implemented,
         }
         for uuid, action_code, category, savings, priority, impact, is_implemented in (
-            recommendations.values_list(*_BRIEF_FIELDS)
+            recommendations.values_list(*RECOMMENDATION_BRIEF_COLUMNS)
         )
     ]

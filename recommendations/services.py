@@ -13,6 +13,7 @@ from carbon_site.user_cache import user_cache_bump_after_commit
 from footprints import engine
 from footprints.engine.estimator import detailed_answers, validate_quick
 from footprints.models import CarbonFootprint
+from footprints.outputs import RECOMMENDATION_BRIEF_COLUMNS
 
 from .catalogue import ACTIONS_BY_CODE, CATALOGUE, EFFORT_WEIGHT, Action
 from .models import ImplementedAction, Recommendation
@@ -112,7 +113,7 @@ def recommendations_generate(
         [
             _INSERT.row(
                 constant,
-                **{name: brief[name] for name in _BRIEF_COLUMNS},
+                **{name: brief[name] for name in RECOMMENDATION_BRIEF_COLUMNS},
                 effort=ACTIONS_BY_CODE[brief["action_code"]].effort,
                 implemented_at=taken.get(brief["action_code"]),
             )
@@ -129,19 +130,10 @@ def recommendations_generate(
     ]
 
 
-_BRIEF_COLUMNS = (
-    "uuid",
-    "action_code",
-    "category",
-    "potential_savings",
-    "priority",
-    "estimated_impact",
-    "is_implemented",
-)
 _INSERT = RowInsert(
     Recommendation,
     constant_fields=("carbon_footprint", "created_at"),
-    row_fields=(*_BRIEF_COLUMNS, "effort", "implemented_at"),
+    row_fields=(*RECOMMENDATION_BRIEF_COLUMNS, "effort", "implemented_at"),
     few_values=(
         "action_code",
         "category",
