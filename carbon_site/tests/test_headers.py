@@ -6,18 +6,15 @@ import hashlib
 import json
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
 from accounts.tests.factories import UserFactory
+from carbon_site.tests.processes import python_run
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 APP_ORIGIN = "https://app.carbon.example"
 
 
@@ -239,9 +236,7 @@ def production_settings(**environment: str) -> dict:
         if not key.startswith(("DEBUG", "SECURE_", "RATELIMIT_", "DATABASE_URL", "REDIS_URL"))
     }
     env.update(DJANGO_SETTINGS_MODULE="carbon_site.settings", SECRET_KEY="x" * 50, **environment)
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    completed = python_run("-c", PROBE, environment=env)
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
 

@@ -1,20 +1,17 @@
 """/metrics: Prometheus' format, by view name; for staff and the bearer of METRICS_TOKEN only."""
 
 import os
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 from celery import signals
 from prometheus_client import REGISTRY
 
 from carbon_site import metrics
+from carbon_site.tests.processes import python_run
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-token-for-tests-0123456789"
 
 
@@ -195,15 +192,7 @@ def test_multiprocess_mode_adds_up_every_worker_process(tmp_path):
         "SECRET_KEY": "x" * 50,
         "IGNORE_DOTENV": "1",
     }
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", MULTIPROCESS_PROBE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    completed = python_run("-c", MULTIPROCESS_PROBE, environment=environment)
 
     assert completed.returncode == 0, completed.stderr
     assert (

@@ -2,13 +2,11 @@
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from carbon_site.tests.processes import python_run
+
 PROBE = """
 import json, django
 from django.conf import settings
@@ -54,14 +52,7 @@ def read_settings(**environment: str) -> dict:
         )
     }
     env.update(DJANGO_SETTINGS_MODULE="carbon_site.settings", IGNORE_DOTENV="1", **environment)
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = python_run("-c", PROBE, environment=env)
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
 
@@ -131,14 +122,7 @@ def test_a_web_process_without_a_secret_key_is_refused_outside_debug(debug):
     env.update(
         DJANGO_SETTINGS_MODULE="carbon_site.settings", IGNORE_DOTENV="1", DEBUG=debug or "false"
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", "import carbon_site.wsgi"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = python_run("-c", "import carbon_site.wsgi", environment=env)
     assert completed.returncode != 0
     assert "SECRET_KEY must be set" in completed.stderr
 
@@ -146,22 +130,17 @@ def test_a_web_process_without_a_secret_key_is_refused_outside_debug(debug):
 def test_management_commands_run_without_a_secret_key_and_the_deploy_check_flags_it():
     env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
     env.update(DJANGO_SETTINGS_MODULE="carbon_site.settings", IGNORE_DOTENV="1")
-    makemigrations = subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    makemigrations = python_run(
+        "manage.py", "makemigrations", "--check", "--dry-run", environment=env
     )
     assert makemigrations.returncode == 0, makemigrations.stderr
-    deploy = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={**env, "ALLOWED_HOSTS": "example.com"},
-        capture_output=True,
-        text=True,
-        check=False,
+    deploy = python_run(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        environment={**env, "ALLOWED_HOSTS": "example.com"},
     )
     assert deploy.returncode != 0
     assert "security.W009" in deploy.stderr + deploy.stdout

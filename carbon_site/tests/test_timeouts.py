@@ -2,10 +2,7 @@
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.db import connection, connections
@@ -19,8 +16,7 @@ from carbon_site.db_timeouts import (
     statement_timeout_enable,
     statement_timeout_sql,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
+from carbon_site.tests.processes import python_run
 
 
 def slow_query(request):
@@ -75,15 +71,7 @@ def test_only_the_wsgi_application_turns_the_limit_on():
         "SECRET_KEY": "x" * 50,
         "IGNORE_DOTENV": "1",
     }
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", WEB_PROCESS_PROBE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    completed = python_run("-c", WEB_PROCESS_PROBE, environment=environment)
 
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout.splitlines()[-1]) == {"before": False, "after": True}
