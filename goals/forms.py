@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 
+from carbon_site.forms import ServiceErrorsForm
 from footprints.forms import CATEGORY_LABELS, UnitBoundField
 from footprints.models import CATEGORIES
 
@@ -105,20 +105,12 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
-class GoalForm(forms.Form):
+class GoalForm(ServiceErrorsForm):
     bound_field_class = UnitBoundField  # shows each field's unit beside it
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's ValidationError next to the fields it names, the rest above the form."""
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
 
 
 class GoalCreateForm(GoalForm):
