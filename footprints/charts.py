@@ -23,6 +23,12 @@ VALUE_ROOM = 80  # room a value label ("12,345 kg") needs beside a bar before it
 VALUE_GAP = 6
 
 
+def kg_text(value: float) -> str:
+    """Kilograms as the pages write them: 8,123 kg, the number and its unit never parted at a
+    line end."""
+    return f"{value:,.0f}\u00a0kg"
+
+
 @dataclass(frozen=True, slots=True)
 class BarItem:
     """One row to draw; `low`/`high` draw a range whisker (quick-mode intervals)."""

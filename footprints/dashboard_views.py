@@ -295,10 +295,6 @@ def stacked_column_chart(
     )
 
 
-def _kg(value: float) -> str:
-    return f"{value:,.0f}\u00a0kg"
-
-
 def _month(day: datetime.date) -> str:
     return f"{day:%b %Y}"
 
@@ -334,7 +330,8 @@ class Change:
         """350 kg less, 120 kg more; empty when nothing changed."""
         if self.direction == "same":
             return ""
-        return f"{_kg(float(abs(self.kg)))} {'less' if self.direction == 'down' else 'more'}"
+        more_or_less = "less" if self.direction == "down" else "more"
+        return f"{charts.kg_text(float(abs(self.kg)))} {more_or_less}"
 
 
 def _changes(stats: Mapping) -> list[Change]:
@@ -363,7 +360,7 @@ def _trend_chart(trend: list[dict]) -> TimeChart:
             )
         ],
         date_label=_month,
-        value_label=_kg,
+        value_label=charts.kg_text,
     )
 
 
@@ -375,14 +372,16 @@ def _stacked_chart(trend: list[dict]) -> TimeChart:
         ],
         keys=CATEGORIES,
         key_label=CATEGORY_LABELS.__getitem__,
-        value_label=_kg,
+        value_label=charts.kg_text,
     )
 
 
 def _breakdown_chart(footprint) -> charts.BarChart:
     return charts.horizontal_bar_chart(
         [
-            charts.BarItem(category, CATEGORY_LABELS[category], float(kg), _kg(float(kg)))
+            charts.BarItem(
+                category, CATEGORY_LABELS[category], float(kg), charts.kg_text(float(kg))
+            )
             for category, kg in footprint.breakdown.items()
         ]
     )

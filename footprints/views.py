@@ -195,10 +195,6 @@ def confidence_words(score: float) -> str:
     return "Low confidence"
 
 
-def _kg(value: float) -> str:
-    return f"{value:,.0f}\u00a0kg"
-
-
 def _tonnes(value: float) -> str:
     return f"{value / 1000:,.1f}"
 
@@ -244,7 +240,7 @@ def _category_chart(rows: list[CategoryRow]) -> charts.BarChart:
                 key=row.key,
                 label=f"{row.label}{' (estimated)' if row.estimated else ''}",
                 value=row.kg,
-                value_label=_kg(row.kg),
+                value_label=charts.kg_text(row.kg),
                 tone="muted" if row.estimated else "default",
                 low=row.low,
                 high=row.high,
@@ -255,7 +251,7 @@ def _category_chart(rows: list[CategoryRow]) -> charts.BarChart:
 
 
 def _comparison_chart(total_kg: float, comparison) -> charts.BarChart:
-    items = [charts.BarItem("you", "You", total_kg, _kg(total_kg), tone="you")]
+    items = [charts.BarItem("you", "You", total_kg, charts.kg_text(total_kg), tone="you")]
     for index, point in enumerate(comparison):
         is_target = "target" in point.label.lower()
         label = CHART_TARGET_LABEL if is_target else point.label  # the table gives it in full
@@ -264,7 +260,7 @@ def _comparison_chart(total_kg: float, comparison) -> charts.BarChart:
                 f"comparison-{index}",
                 label,
                 point.kg_co2e,
-                _kg(point.kg_co2e),
+                charts.kg_text(point.kg_co2e),
                 "target" if is_target else "default",
             )
         )

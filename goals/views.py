@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carbon_site.errors import NotFoundError
+from footprints.charts import kg_text
 from footprints.dashboard_views import TimeChart, TimeSeries, time_line_chart
 from footprints.selectors import footprint_list
 
@@ -98,10 +99,6 @@ def _day(day: datetime.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _kg(value: float) -> str:
-    return f"{value:,.0f}\u00a0kg"
-
-
 @dataclass(frozen=True, slots=True)
 class PathRow:
     what: str
@@ -130,7 +127,7 @@ def _path(goal: UserGoal, user) -> tuple[TimeChart | None, list[PathRow]]:
             TimeSeries("actual", "Your footprint", actual),
         ],
         date_label=_day,
-        value_label=_kg,
+        value_label=kg_text,
     )
     rows = [
         PathRow("Where you started", *ends[0]),

@@ -4,6 +4,7 @@ import math
 
 from django import template
 
+from footprints.charts import kg_text
 from footprints.forms import CATEGORY_LABELS
 
 register = template.Library()
@@ -48,7 +49,7 @@ def kg(value) -> str:
         number = float(value)
     except (TypeError, ValueError):
         return ""
-    return f"{number:,.0f}\u00a0kg"  # a number and its unit never part at a line end
+    return kg_text(number)
 
 
 @register.filter
