@@ -27,7 +27,7 @@ from recommendations.selectors import recommendation_list, recommendation_stats
 from . import charts
 from .forms import CATEGORY_LABELS, HistoryFilterForm
 from .models import CATEGORIES, CarbonFootprint
-from .selectors import footprint_list, footprint_stats, footprint_trend
+from .selectors import footprint_latest, footprint_list, footprint_stats, footprint_trend
 from .views import confidence_words
 
 HISTORY_PAGE_SIZE = 20
@@ -395,14 +395,18 @@ def dashboard(request):
     stats = footprint_stats(user=user)
     if not stats["count"]:
         return render(request, "footprints/dashboard.html", {"stats": stats})
-    latest = footprint_list(user=user).first()
+    latest = footprint_latest(user=user)
     trend = footprint_trend(user=user, period="month")
     today = timezone.now().date()
     goals = goals_with_progress(
-        goals=goal_list(user=user, status=UserGoal.Status.ACTIVE), user=user, today=today
+        goals=goal_list(user=user, status=UserGoal.Status.ACTIVE),
+        user=user,
+        today=today,
+        latest=latest,
     )
     total_kg = float(stats["latest_total"])
-    open_actions = list(recommendation_list(user=user, implemented=False))  # a few dozen at most
+    # A few dozen at most.
+    open_actions = list(recommendation_list(user=user, implemented=False, latest=latest))
     context = {
         # The charts and their tables are most of the page's rendering and change only with the
         # user's footprints: rendered once per version of the user's data (the template's cache

@@ -58,6 +58,11 @@ def footprint_list(
     return footprints.order_by("-calculation_date", "-id")
 
 
+def footprint_latest(*, user: User) -> CarbonFootprint | None:
+    """The user's newest footprint: the one goals and open actions are measured against."""
+    return footprint_list(user=user).first()
+
+
 def footprint_get_readable(
     *, user: User | None, calculation_uuid, claim_token: str | None = None
 ) -> CarbonFootprint:

@@ -9,6 +9,7 @@ from accounts.models import User
 from carbon_site.errors import NotFoundError
 from carbon_site.replica import reads_from_replica
 from footprints.models import CarbonFootprint
+from footprints.selectors import footprint_latest
 
 from .models import GoalProgress, UserGoal
 
@@ -35,9 +36,15 @@ def goal_list(*, user: User, status: str | None = None) -> QuerySet[UserGoal]:
 
 
 @reads_from_replica
-def goals_with_progress(*, goals, user: User, today: datetime.date) -> list[GoalWithProgress]:
-    """Progress of each goal, all measured against the user's one latest footprint."""
-    latest = CarbonFootprint.objects.filter(user=user).order_by("-calculation_date", "-id").first()
+def goals_with_progress(
+    *, goals, user: User, today: datetime.date, latest: CarbonFootprint | None = None
+) -> list[GoalWithProgress]:
+    """Progress of each goal, all measured against the user's one latest footprint.
+
+    `latest`: that footprint, when the caller has just read it (else it is looked up).
+    """
+    if latest is None:
+        latest = footprint_latest(user=user)
     return [
         GoalWithProgress(goal, goal.progress(goal.emissions_of(latest) if latest else None, today))
         for goal in goals

@@ -11,16 +11,13 @@ from django.utils import timezone
 from accounts.models import User
 from carbon_site.user_cache import user_cache_bump_after_commit
 from footprints.models import CarbonFootprint
+from footprints.selectors import footprint_latest
 
 from .models import UserGoal
 
 PERCENT = Decimal(100)
 THOUSANDTH = Decimal("0.001")
 NO_FOOTPRINT = "Record a footprint first: a percentage needs a starting point to cut from."
-
-
-def _latest_footprint(user: User) -> CarbonFootprint | None:
-    return CarbonFootprint.objects.filter(user=user).order_by("-calculation_date", "-id").first()
 
 
 def _targets_check(*, goal: UserGoal) -> None:
@@ -77,7 +74,7 @@ def goal_create(
         if goal_type == UserGoal.GoalType.TARGET_EMISSIONS
         else None,
     )
-    latest = _latest_footprint(user)
+    latest = footprint_latest(user=user)
     if latest is None and goal_type == UserGoal.GoalType.REDUCTION_PERCENTAGE:
         raise ValidationError(NO_FOOTPRINT)
     if latest is not None:

@@ -10,6 +10,7 @@ from accounts.models import User
 from carbon_site.errors import NotFoundError
 from carbon_site.replica import reads_from_replica
 from footprints.models import CarbonFootprint
+from footprints.selectors import footprint_latest
 
 from . import analytics
 from .models import ActionRateSummary, ImplementedAction, Recommendation
@@ -33,12 +34,15 @@ def recommendation_list(
     category: str | None = None,
     implemented: bool | None = None,
     priority_at_most: int | None = None,
+    latest: CarbonFootprint | None = None,
 ) -> QuerySet[Recommendation]:
     """The latest footprint's actions, then actions taken earlier that it no longer carries.
 
-    Each action appears once.
+    Each action appears once. `latest`: the user's latest footprint, when the caller has just
+    read it (else it is looked up).
     """
-    latest = CarbonFootprint.objects.filter(user=user).order_by("-calculation_date", "-id").first()
+    if latest is None:
+        latest = footprint_latest(user=user)
     latest_codes = (
         list(latest.recommendations.values_list("action_code", flat=True)) if latest else []
     )
@@ -78,15 +82,18 @@ def recommendation_stats(*, user: User, open_count: int | None = None) -> dict:
         .annotate(count=Count("id"), savings=Sum("realised_savings"))
         .order_by("category")
     }
-    totals = taken.aggregate(count=Count("id"), savings=Sum("realised_savings"))
     offered = (
         open_count
         if open_count is not None
         else recommendation_list(user=user).filter(is_implemented=False).count()
     )
     return {
-        "implemented": totals["count"],
-        "realised_savings": totals["savings"] or Decimal("0.000"),
+        # The totals are the categories' sums: one grouped query answers both.
+        "implemented": sum(row["implemented"] for row in by_category.values()),
+        "realised_savings": sum(
+            (row["realised_savings"] or Decimal("0.000") for row in by_category.values()),
+            Decimal("0.000"),
+        ),
         "open": offered,
         "by_category": by_category,
     }

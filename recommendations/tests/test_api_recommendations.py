@@ -97,6 +97,26 @@ def test_realised_savings_are_counted_once_however_many_footprints_carried_the_a
     assert ImplementedAction.objects.filter(user=user).count() == 1
 
 
+def test_stats_total_every_category_taken(user):
+    footprint = record_for(user)
+    taken = [
+        footprint.recommendations.get(action_code=code)
+        for code in ("thermostat_down_1c", "green_tariff")
+    ]
+    client = bearer_client(user)
+    for action in taken:
+        client.post(f"/api/v1/recommendations/{action.uuid}/implement/")
+    stats = client.get("/api/v1/recommendations/stats/").json()
+    assert stats["implemented"] == 2
+    assert stats["realised_savings"] == pytest.approx(
+        float(sum(action.potential_savings for action in taken))
+    )
+    assert {category: row["implemented"] for category, row in stats["by_category"].items()} == {
+        "heating": 1,
+        "electricity": 1,
+    }
+
+
 def test_unimplementing_offers_it_again_and_stops_counting_it(user):
     footprint = record_for(user)
     action = footprint.recommendations.get(action_code="green_tariff")
