@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-FACTOR_VERSION = "2024.2"  # bump whenever a factor or an average changes
+FACTOR_VERSION = "2024.3"  # bump whenever a factor or an average changes
 FACTORS_DIR = Path(__file__).resolve().parent / "factors"
 WORLD = "WORLD"
 EMBER_SOURCE = "Ember, Yearly Electricity Data (via @tgwf/co2 0.19.0), CC BY-SA 4.0"

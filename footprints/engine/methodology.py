@@ -160,12 +160,12 @@ def methodology_markdown() -> str:
         "is the study's medium meat-eater, `low_meat` its low meat-eater, `pescatarian` its "
         "fish-eater); goods spending a month × 12 × a spending factor.",
         "- **Other.** Services spending a month × 12 × a spending factor.",
-        "- **Spending factors.** GB in pounds (Defra consumption-based factors by SIC code; "
-        "these four values are still unverified estimates, see their notes), US in dollars (EPA "
-        "USEEIO v1.3 supply-chain factors with margins, each category the unweighted mean of the "
-        "commodity rows named in its row). Elsewhere the US factors are used as a world default, "
-        "assuming the amounts are in US dollars at market exchange rates; this lowers the "
-        "confidence.",
+        "- **Spending factors.** GB in pounds (Defra / University of Leeds spend-based "
+        "emissions multipliers by SIC group, 2023, at basic prices excluding VAT, so a shop "
+        "price somewhat overstates), US in dollars (EPA USEEIO v1.3 supply-chain factors with "
+        "margins); each category is the unweighted mean of the rows named in its row. "
+        "Elsewhere the US factors are used as a world default, assuming the amounts are in US "
+        "dollars at market exchange rates; this lowers the confidence.",
         '- **Absent sections.** A section that is not answered means "I don\'t know": it '
         "takes the country's average per person from the table below (GB and US rows; other "
         "countries use the world row, with electricity scaled by the country's grid intensity "

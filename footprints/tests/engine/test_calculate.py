@@ -89,10 +89,28 @@ def test_diet_from_scarborough_2014_per_year():
 
 
 def test_gb_spending_in_pounds():
-    result = engine.calculate(answers(other={"services_spend_per_month": 100}))
-    # 1200 GBP * 0.20 kg/GBP: the GB services row (meant as Defra's SIC 45-96 mean, an estimate
-    # still unverified against the publication, as its note says)
-    assert kg(result, "other") == Decimal("240.000")
+    result = engine.calculate(
+        answers(
+            lifestyle={
+                "diet": "vegan",
+                "clothing_spend_per_month": 50,
+                "electronics_spend_per_month": 100,
+                "other_goods_spend_per_month": 10,
+            },
+            other={"services_spend_per_month": 100},
+        )
+    )
+    # Defra / University of Leeds, spend-based emissions multipliers 1997 to 2023, sheet
+    # GHG_SIC_multipliers, 2023, kg CO2e per GBP: clothes and shoes = mean of SIC 14 0.692784 and
+    # SIC 15 0.731629 = 0.712; electronics = mean of SIC 26 0.53641 and SIC 27 0.842774 = 0.690;
+    # other goods = mean of SIC 31 0.49549, 32 0.67801, 58 0.0948979, 25OTHER 0.567727,
+    # 13 0.692816, 20.4 0.728274 = 0.543.
+    # 365 * 2.89 (Scarborough vegan) + 600 * 0.712 + 1200 * 0.690 + 120 * 0.543
+    # = 1054.85 + 427.2 + 828 + 65.16
+    assert kg(result, "lifestyle") == Decimal("2375.210")
+    # services = mean of SIC 65.1-2 0.0614152, 61 0.0946355, 64 0.0843499, 93 0.232307,
+    # 59 0.132818, 45 0.267447, 95 0.101322 = 0.139; 1200 GBP * 0.139
+    assert kg(result, "other") == Decimal("166.800")
     assert "spend_world_factor" not in {r.code for r in result.confidence_reasons}
 
 
@@ -106,8 +124,9 @@ def test_us_electricity_uses_egrid_and_car_uses_epa():
     )
     # eGRID2022 US total output (823.1 lb CO2 + 0.066 lb CH4 + 0.009 lb N2O per MWh, AR5) = 0.37527
     assert kg(result, "electricity") == Decimal("3752.700")  # 10000 * 0.37527
-    # EPA Hub 2024 passenger car 0.30793 kg/mile -> 0.19134 kg/km
-    assert kg(result, "transportation") == Decimal("1913.400")
+    # EPA Hub 2024 Table 10 passenger car 0.306 kg CO2 + 0.009 g CH4 * 28 + 0.006 g N2O * 265
+    # = 0.307842 kg CO2e per vehicle-mile / 1.609344 = 0.19128 kg/km
+    assert kg(result, "transportation") == Decimal("1912.800")
 
 
 def test_us_heating_natural_gas_from_epa_hub():
@@ -153,8 +172,8 @@ def test_spending_elsewhere_uses_world_factor_and_lowers_confidence():
 
 def test_gb_wood_logs():
     result = engine.calculate(answers(heating={"wood_kg_per_year": 1000}))
-    # DESNZ Bioenergy > Wood logs 46.98 kg CO2e per tonne (CH4 and N2O only) = 0.04698 /kg
-    assert kg(result, "heating") == Decimal("46.980")
+    # DESNZ 2024 Bioenergy > Wood logs 46.25524 kg CO2e per tonne (CH4 and N2O only) = 0.04626 /kg
+    assert kg(result, "heating") == Decimal("46.260")
 
 
 def test_us_bus_rail_and_flights_from_epa_hub_table_10():
@@ -168,10 +187,11 @@ def test_us_bus_rail_and_flights_from_epa_hub_table_10():
             },
         )
     )
-    # EPA GHG Emission Factors Hub 2024 Table 10, kg CO2 per passenger-mile / 1.609344:
-    # bus 0.071 -> 0.04412; intercity rail national average 0.113 -> 0.07021;
-    # air medium haul (300-2300 miles) 0.129 -> 0.08016 (no radiative forcing)
-    assert kg(result, "transportation") == Decimal("194.490")  # 44.12 + 70.21 + 80.16
+    # EPA GHG Emission Factors Hub 2024 Table 10, kg CO2 + g CH4 * 28 + g N2O * 265 per
+    # passenger-mile / 1.609344: bus 0.071 + 0.0050 + 0.0021 -> 0.04455; intercity rail national
+    # average 0.113 + 0.0092 + 0.0026 -> 0.07080; air medium haul (300-2300 miles)
+    # 0.129 + 0.0006 + 0.0041 -> 0.08084 (no radiative forcing)
+    assert kg(result, "transportation") == Decimal("196.190")  # 44.55 + 70.80 + 80.84
 
 
 def test_us_waste_uses_the_desnz_waste_factors():
