@@ -297,7 +297,8 @@ def _average_citation(country: str) -> tuple[str, int]:
     estimated = any("unverified" in row.note.lower() for row in rows)
     source = (
         "The sum of the six category averages per person that stand in for unanswered "
-        "sections, each cited under Country averages in the methodology"
+        "sections, each cited under Country averages in the methodology; it counts what this "
+        "calculator counts, so public services paid through taxes are not in it"
         + ("; some are estimates, not published figures" if estimated else "")
     )
     return source, max(row.year for row in rows)

@@ -172,7 +172,10 @@ def methodology_markdown() -> str:
         "relative to the world's) and lowers the confidence. A row whose note says *derived* is "
         "computed from the published inputs named in its source by the rule given in the note "
         "(for example GB heating = Ofgem's typical gas use per household / household size × the "
-        "DESNZ gas factor); a row marked *unverified placeholder* is an estimate not from a "
+        "DESNZ gas factor). Most are the engine's own rule applied to what the average person "
+        "would answer (national travel, spending and waste surveys), so an average counts what "
+        "this calculator counts: public services paid through taxes, which it does not ask "
+        "about, are not in it. A row marked *unverified placeholder* is an estimate not from a "
         "publication and is listed as such. Inside an answered section an absent field is "
         "zero, and `{}` is zero for the whole section.",
         f"- **Confidence** starts at 1.00 and loses: {penalties} (each estimated section "

@@ -1,6 +1,7 @@
 """Worked examples by hand from the published factors, plus the rules of absent sections."""
 
 import dataclasses
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -253,8 +254,40 @@ def test_everything_absent_gives_country_average_total():
 
 def test_other_country_electricity_average_scales_world_by_grid():
     result = engine.calculate({"country": "FR"})
-    # WORLD 600 kg * FR 44.18 / WORLD 472.94 g/kWh (Ember)
-    assert kg(result, "electricity") == Decimal("56.049")
+    # WORLD 612 kg * FR 44.18 / WORLD 472.94 g/kWh (Ember)
+    assert kg(result, "electricity") == Decimal("57.170")
+
+
+ABSENT_SECTION_AVERAGES = [
+    # DfT NTS 2023: 5,974 miles a person, car or van 78 %, local bus 3 %, surface rail 8 % of
+    # distance, 363 car-driver and 185 car-passenger trips; DESNZ 2024 petrol car 0.16450, bus
+    # 0.10846, rail 0.03546; DESNZ UK aviation 29.3 MtCO2 (2022) / 67.6 million people, with the
+    # DESNZ short-haul with/without radiative forcing ratio 0.18287 / 0.10794:
+    # 817.1 + 31.3 + 27.3 + 734.3 = 1610.0
+    ("GB", "transportation", "1610.000"),
+    # ONS Family Spending FYE 2025 Table A1: communication services 21.20 + recreational and
+    # cultural services 20.80 + insurance 25.10 + other services 5.50 = 72.60 GBP a household a
+    # week x 52 / 2.36 people x Defra services 0.139 = 222.4
+    ("GB", "other", "222.000"),
+    # EIA residential direct CO2 339 Mt (2022) and 311 Mt (2023) / Census 333,271,411 and
+    # 334,914,895 people, mean 972.9 x 1.00145 (EPA Hub CH4 and N2O) = 974.3
+    ("US", "heating", "974.000"),
+    # EIA gasoline 1,033 Mt x 1.00602 + jet fuel 247 Mt x 0.75 x 1.00855, / 334,914,895 people
+    # = 3102.9 + 557.9
+    ("US", "transportation", "3661.000"),
+    # World Bank What a Waste 2.0: 0.74 kg a day, 19 % recovered; the DESNZ waste factors:
+    # 270.1 x 0.81 x 0.49704 + 270.1 x 0.19 x 0.00641 = 109.1
+    ("WORLD", "waste", "109.000"),
+    # OWID/GCB world 4,649 kg CO2 a person x Hertwich & Peters mobility 17 % = 790.3
+    ("WORLD", "transportation", "790.000"),
+]
+
+
+@pytest.mark.parametrize(("country", "section", "expected"), ABSENT_SECTION_AVERAGES)
+def test_an_absent_section_is_its_published_derivation(country, section, expected):
+    given = answers(country=country)
+    del given[section]
+    assert kg(engine.calculate(given), section) == Decimal(expected)
 
 
 def test_result_has_all_six_categories_and_exact_total():
@@ -324,12 +357,24 @@ def test_countries_sorted_by_name():
     assert names == sorted(names)
 
 
-def test_a_country_average_is_cited_as_its_six_rows_and_says_when_some_are_estimates():
-    """Not the electricity row's source for the whole average, and honest about placeholders."""
+def test_a_country_average_is_cited_as_its_six_rows_and_what_it_counts():
+    """Not the electricity row's source for the whole average, and plain about its scope."""
     united_kingdom, world, target = engine.calculate({"country": "GB"}).comparison
     assert united_kingdom.label == "United Kingdom average"
     assert "sum of the six category averages" in united_kingdom.source
-    assert "some are estimates" in united_kingdom.source  # GB transport and other are
+    assert "public services paid through taxes are not in it" in united_kingdom.source
+    assert "some are estimates" not in united_kingdom.source  # every GB row is now derived
     assert "Ofgem" not in united_kingdom.source
     assert world.label == "World average" and "six category averages" in world.source
     assert target.kg_co2e < world.kg_co2e
+
+
+def test_an_average_resting_on_an_unverified_row_says_some_are_estimates(monkeypatch):
+    factors = importlib.import_module("footprints.engine.factors")
+    averages = dict(factors.country_averages())
+    averages[("GB", "other")] = dataclasses.replace(
+        averages[("GB", "other")], note="unverified placeholder: an estimate"
+    )
+    monkeypatch.setattr(factors, "country_averages", lambda: averages)
+    united_kingdom = engine.calculate({"country": "GB"}).comparison[0]
+    assert united_kingdom.source.endswith("; some are estimates, not published figures")
