@@ -89,18 +89,27 @@ def test_diet_from_scarborough_2014_per_year():
     assert kg(result, "lifestyle") == Decimal("2624.350")  # 7.19 kg/day * 365
 
 
-def test_gb_spending_in_pounds():
-    result = engine.calculate(
+# A vegan's monthly spending on clothes 50, electronics 100 and other goods 10 (12 months).
+MONTHLY_GOODS = {
+    "diet": "vegan",
+    "clothing_spend_per_month": 50,
+    "electronics_spend_per_month": 100,
+    "other_goods_spend_per_month": 10,
+}
+
+
+def spending(country, services_per_month):
+    return engine.calculate(
         answers(
-            lifestyle={
-                "diet": "vegan",
-                "clothing_spend_per_month": 50,
-                "electronics_spend_per_month": 100,
-                "other_goods_spend_per_month": 10,
-            },
-            other={"services_spend_per_month": 100},
+            country=country,
+            lifestyle=MONTHLY_GOODS,
+            other={"services_spend_per_month": services_per_month},
         )
     )
+
+
+def test_gb_spending_in_pounds():
+    result = spending("GB", services_per_month=100)
     # Defra / University of Leeds, spend-based emissions multipliers 1997 to 2023, sheet
     # GHG_SIC_multipliers, 2023, kg CO2e per GBP: clothes and shoes = mean of SIC 14 0.692784 and
     # SIC 15 0.731629 = 0.712; electronics = mean of SIC 26 0.53641 and SIC 27 0.842774 = 0.690;
@@ -137,18 +146,7 @@ def test_us_heating_natural_gas_from_epa_hub():
 
 
 def test_us_spending_in_dollars():
-    result = engine.calculate(
-        answers(
-            country="US",
-            lifestyle={
-                "diet": "vegan",
-                "clothing_spend_per_month": 50,
-                "electronics_spend_per_month": 100,
-                "other_goods_spend_per_month": 10,
-            },
-            other={"services_spend_per_month": 200},
-        )
-    )
+    result = spending("US", services_per_month=200)
     # EPA Supply Chain GHG Emission Factors v1.3 (USEEIO), kg CO2e per 2022 USD with margins:
     # clothes and shoes = mean of 315000 apparel 0.120 and 316000 leather/footwear 0.282 = 0.201;
     # electronics = mean of 334111 0.058, 334220 0.111, 334310 0.081, 335210 0.157, 335220 0.172
