@@ -52,10 +52,15 @@ def test_every_country_grid_intensity_is_listed_by_first_letter(response):
     assert parsed.text("grid-U") == "U"
 
 
-def test_the_averages_for_skipped_sections_cite_their_sources(response):
+def test_the_averages_for_skipped_sections_cite_their_sources_and_arithmetic(response):
     text = page(response).text("averages")
     for row in country_averages().values():
         assert row.source in text
+        assert row.note in text  # the inputs and the arithmetic, not just a number
+
+
+def test_the_page_says_what_an_average_counts(response):
+    assert "public services paid through taxes are not in it" in page(response).text("how")
 
 
 def test_sources_name_tables_people_can_read_not_data_files(response):
