@@ -258,11 +258,11 @@ def test_other_country_electricity_average_scales_world_by_grid():
 
 ABSENT_SECTION_AVERAGES = [
     # DfT NTS 2023: 5,974 miles a person, car or van 78 %, local bus 3 %, surface rail 8 % of
-    # distance, 363 car-driver and 185 car-passenger trips; DESNZ 2024 petrol car 0.16450, bus
-    # 0.10846, rail 0.03546; DESNZ UK aviation 29.3 MtCO2 (2022) / 67.6 million people, with the
-    # DESNZ short-haul with/without radiative forcing ratio 0.18287 / 0.10794:
-    # 817.1 + 31.3 + 27.3 + 734.3 = 1610.0
-    ("GB", "transportation", "1610.000"),
+    # distance; DfT TAG car occupancy 1.55; DESNZ 2024 petrol car 0.16450, bus 0.10846, rail
+    # 0.03546; DESNZ UK aviation 29.3 MtCO2 (2022) / 67,596,281 people, with the DESNZ
+    # short-haul with/without radiative forcing ratio 0.18287 / 0.10794:
+    # 795.9 + 31.3 + 27.3 + 734.4 = 1588.8
+    ("GB", "transportation", "1589.000"),
     # ONS Family Spending FYE 2025 Table A1: communication services 21.20 + recreational and
     # cultural services 20.80 + insurance 25.10 + other services 5.50 = 72.60 GBP a household a
     # week x 52 / 2.36 people x Defra services 0.139 = 222.4
