@@ -334,7 +334,7 @@ def comparison_points(country: str) -> tuple[ComparisonPoint, ...]:
             label="1.5 °C-compatible lifestyle target for 2030",
             kg_co2e=target.value,
             source=target.source,
-            year=2021,
+            year=2019,  # the report that set it (assumptions.csv)
         )
     )
     return tuple(points)
